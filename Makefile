@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Builds libiodbg.a, the iodbg binary and the unit tests; installs; lists the Debian packages.
+# Sources are found by wildcard, so a new file in src/ needs no change here.
+
+VERSION := 0.1.0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+INSTALL ?= install
+
+# gcc unless the user names another compiler: warnings are errors, and CI uses gcc.
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+LDLIBS ?=
+
+# Flags the build relies on; CFLAGS above stays the user's to override.
+IODBG_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude \
+	-DIODBG_VERSION='"$(VERSION)"' -MMD -MP
+
+# External libraries, each used by exactly one folder (see the per-folder flags below).
+# Recursive (=) so that pkg-config only runs for a library some source actually needs.
+DWARF_CFLAGS = -I/usr/include/libdwarf
+DWARF_LIBS = -ldwarf -lelf -lz
+PCI_CFLAGS = $(shell $(PKG_CONFIG) --cflags libpci)
+PCI_LIBS = $(shell $(PKG_CONFIG) --libs libpci)
+READLINE_CFLAGS =
+READLINE_LIBS = -lreadline
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+
+SANITIZE ?=
+VALGRIND ?=
+ifeq ($(SANITIZE),1)
+BUILD := build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ifeq ($(VALGRIND),1)
+$(error SANITIZE=1 and VALGRIND=1 do not mix: valgrind cannot run sanitized programs)
+endif
+else
+BUILD := build
+SAN_FLAGS :=
+endif
+
+VALGRIND_CMD := valgrind --quiet --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect \
+	$(if $(wildcard tests/valgrind.supp),--suppressions=tests/valgrind.supp)
+TEST_WRAPPER := $(if $(filter 1,$(VALGRIND)),$(VALGRIND_CMD))
+
+# Recursive wildcard: $(call rwildcard,DIR,PATTERN).
+rwildcard = $(foreach d,$(wildcard $(1:=/*)),$(call rwildcard,$d,$2) $(filter $(subst *,%,$2),$d))
+
+# The library is every source under src/ except the front end (main.c and repl/).
+ALL_SRCS := $(sort $(call rwildcard,src,*.c))
+REPL_SRCS := $(filter src/repl/%,$(ALL_SRCS))
+LIB_SRCS := $(filter-out src/main.c $(REPL_SRCS),$(ALL_SRCS))
+BIN_SRCS := src/main.c $(REPL_SRCS)
+TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+# Linked into every test program: other .c files in tests/unit/ (helpers), and
+# tests/line_buffered.c.
+TEST_HELPER_SRCS := tests/line_buffered.c \
+	$(filter-out $(TEST_SRCS),$(sort $(wildcard tests/unit/*.c)))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+BIN_OBJS := $(BIN_SRCS:%.c=$(BUILD)/%.o)
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
+TEST_HELPER_OBJS := $(TEST_HELPER_SRCS:%.c=$(BUILD)/%.o)
+TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
+
+LIB := $(BUILD)/libiodbg.a
+BIN := $(BUILD)/iodbg
+
+# A folder's library is linked only once that folder has sources.
+LIB_LIBS := $(if $(filter src/dwarf/%,$(LIB_SRCS)),$(DWARF_LIBS)) \
+	$(if $(filter src/target/%,$(LIB_SRCS)),$(PCI_LIBS))
+BIN_LIBS := $(if $(REPL_SRCS),$(READLINE_LIBS))
+
+COMPILE = $(CC) $(IODBG_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(DIR_CFLAGS) -c -o $@ $<
+
+DEB_PACKAGES := make gcc pkg-config libdwarf-dev libelf-dev libpci-dev libreadline-dev \
+	libcmocka-dev pciutils mandoc man-db valgrind dwarves python3-pyelftools clang \
+	libclang-rt-14-dev util-linux
+DEB_BENCH_PACKAGES := gdb python3-drgn hyperfine linux-image-amd64-dbg
+
+.PHONY: all check check-cli valgrind lint-man demo install uninstall \
+	deps bench-deps clean
+
+all: $(LIB) $(BIN)
+
+$(BUILD)/src/dwarf/%.o: DIR_CFLAGS = $(DWARF_CFLAGS)
+$(BUILD)/src/target/%.o: DIR_CFLAGS = $(PCI_CFLAGS)
+$(BUILD)/src/repl/%.o: DIR_CFLAGS = $(READLINE_CFLAGS)
+# Tests may include a module's private header as "io/fault.h".
+$(BUILD)/tests/%.o: DIR_CFLAGS = -Isrc $(CMOCKA_CFLAGS)
+
+# Objects depend on the Makefile too: a change of flags or VERSION rebuilds them.
+$(BUILD)/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	$(COMPILE)
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(BIN_OBJS) $(LIB)
+	$(CC) $(SAN_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(BIN_OBJS) $(LIB) $(LIB_LIBS) $(BIN_LIBS) $(LDLIBS)
+
+$(TEST_BINS): $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJS) $(LIB)
+	$(CC) $(SAN_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_HELPER_OBJS) $(LIB) $(LIB_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
+
+# Keep the test objects: they carry the .d files of the header dependencies.
+.SECONDARY: $(TEST_OBJS) $(TEST_HELPER_OBJS)
+
+# The unit tests run last, so their summary line (counting test programs, see
+# tests/run-unit.sh) ends the output.
+check: lint-man check-cli $(TEST_BINS)
+	IODBG_TEST_WRAPPER='$(TEST_WRAPPER)' tests/run-unit.sh $(BUILD)/tests $(TEST_BINS)
+
+# The front end's usage contract (spec §2) until tests/cli/ takes over.
+check-cli: $(BIN)
+	@test "$$($(BIN) --version)" = "iodbg $(VERSION)" || { echo "check-cli: --version" >&2; exit 1; }
+	@$(BIN) --help | grep -q '^Usage: iodbg' || { echo "check-cli: --help" >&2; exit 1; }
+	@st=0; $(BIN) --no-such-option 2>/dev/null || st=$$?; \
+		test $$st -eq 2 || { echo "check-cli: unknown option gave $$st, not 2" >&2; exit 1; }
+	@st=0; $(BIN) -t 2>/dev/null || st=$$?; \
+		test $$st -eq 2 || { echo "check-cli: missing argument gave $$st, not 2" >&2; exit 1; }
+	@echo "check-cli: ok"
+
+valgrind:
+	$(MAKE) check VALGRIND=1
+
+lint-man:
+	mandoc -Tlint -Wwarning man/iodbg.1
+
+# The demo device comes with the command language; until then the demo is the usage.
+demo: $(BIN)
+	$(BIN) --help
+
+install: $(BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/iodbg
+	$(INSTALL) -m 0644 man/iodbg.1 $(DESTDIR)$(MANDIR)/man1/iodbg.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/iodbg $(DESTDIR)$(MANDIR)/man1/iodbg.1
+
+# $(call apt_install,PACKAGES)
+define apt_install
+	@if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		set -e; \
+		echo "apt-get update && apt-get install -y $(strip $(1))"; \
+		apt-get update; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y $(strip $(1)); \
+	else \
+		echo "Install these Debian packages:"; \
+		echo "  $(strip $(1))"; \
+		echo "as root, for example:"; \
+		echo "  sudo apt-get update && sudo apt-get install -y $(strip $(1))"; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(DEB_PACKAGES))
+
+# `make deps check` and `make -j deps demo`: nothing is built before the packages are in.
+DEPS_GOALS := $(filter deps bench-deps,$(MAKECMDGOALS))
+ifneq ($(DEPS_GOALS),)
+$(LIB_OBJS) $(BIN_OBJS) $(TEST_OBJS) $(TEST_HELPER_OBJS) lint-man: | $(DEPS_GOALS)
+endif
+
+bench-deps:
+	$(call apt_install,$(DEB_PACKAGES) $(DEB_BENCH_PACKAGES))
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TEST_HELPER_OBJS:.o=.d)
