@@ -48,6 +48,8 @@ struct iod_region {
 	unsigned widths;           /* what this region can do: ops->widths or fewer */
 	bool aligned_only;
 	bool writable;             /* the write gate */
+	bool sim;                  /* simulated memory: writable whatever -w says */
+	bool read_only_backing;    /* opened or mapped read-only: never writable */
 	char *source;              /* where it came from: "sim", a path, "0x1000,4096" */
 };
 

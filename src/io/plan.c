@@ -46,15 +46,17 @@ static struct iod_error *scalar_width(const struct iod_view *v, unsigned *ret)
 		*ret = v->unit_size;
 		return NULL;
 	}
+	if (iod_type_is_scalar(t) && (t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8)) {
+		*ret = (unsigned)t->size;
+		return NULL;
+	}
+	/* the name is only worth making for the error */
 	iod_type_name(v->type, name, sizeof(name));
 	if (!iod_type_is_scalar(t))
 		return iod_error_new(IOD_ERR_TYPE, "'%s' is not a scalar", name);
-	if (t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8)
-		return iod_error_new(IOD_ERR_WIDTH,
-				     "'%s' is %" PRIu64 " bytes: no single access has that width",
-				     name, t->size);
-	*ret = (unsigned)t->size;
-	return NULL;
+	return iod_error_new(IOD_ERR_WIDTH,
+			     "'%s' is %" PRIu64 " bytes: no single access has that width",
+			     name, t->size);
 }
 
 void iod_plan_release(struct iod_plan *p)
@@ -295,9 +297,11 @@ struct iod_error *iod_read(struct iod_io *io, const struct iod_view *v, struct i
 			uint64_t off = e->offset + k * e->width, raw;
 
 			err = iod_access_read(io, v->region, off, e->width, &raw);
-			/* a bitfield unit may reach outside the view (packed structs) */
-			if (!err && off >= v->offset && off + e->width <= v->offset + val.size)
-				memcpy(val.bytes + (off - v->offset), &raw, e->width);
+			/* a bitfield unit may reach outside the view (packed
+			   structs): keep the bytes that are inside */
+			for (unsigned b = 0; !err && b < e->width; b++)
+				if (off + b >= v->offset && off + b < v->offset + val.size)
+					val.bytes[off + b - v->offset] = (uint8_t)(raw >> (8 * b));
 		}
 	}
 	iod_plan_release(&plan);
@@ -318,11 +322,25 @@ struct iod_error *iod_value_get(const struct iod_value *val, const struct iod_vi
 
 	if (err)
 		return err;
-	if (sub->region != val->view.region || sub->offset < val->view.offset ||
-	    sub->offset + width > val->view.offset + val->size)
+	/* The bytes that must be inside the value: the scalar's, or for a
+	   bitfield only those holding its bits (its unit may reach outside a
+	   packed struct). */
+	uint64_t first = sub->offset, last = sub->offset + width;
+
+	if (sub->bit_size) {
+		first = sub->offset + sub->bit_offset / 8;
+		last = sub->offset + (sub->bit_offset + sub->bit_size + 7u) / 8;
+	}
+	if (sub->region != val->view.region || first < val->view.offset ||
+	    last > val->view.offset + val->size)
 		return iod_error_new(IOD_ERR_BOUNDS, "0x%" PRIx64 ": not inside the value read",
 				     sub->offset);
-	memcpy(&raw, val->bytes + (sub->offset - val->view.offset), width);
+	for (unsigned b = 0; b < width; b++) {
+		uint64_t at = sub->offset + b;
+
+		if (at >= val->view.offset && at < val->view.offset + val->size)
+			raw |= (uint64_t)val->bytes[at - val->view.offset] << (8 * b);
+	}
 	*ret = sub->bit_size ? (raw >> sub->bit_offset) & mask(sub->bit_size) : raw;
 	return NULL;
 }

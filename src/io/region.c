@@ -27,6 +27,7 @@ struct iod_error *iod_region_new(const char *name, const struct iod_backend_ops 
 	r->widths = ops->widths;
 	r->aligned_only = ops->aligned_only;
 	r->writable = writable;
+	r->read_only_backing = !writable;
 	iod_fault_install();
 	*ret = r;
 	return NULL;

@@ -407,6 +407,54 @@ static void test_plan_of_overlapping_union(void **state)
 	iod_plan_release(&p);
 }
 
+/* A packed bitfield whose storage unit reaches past the end of the struct
+   read: the value still decodes it, from the bytes inside. */
+struct __attribute__((packed)) t_inner {
+	char a;
+	int b : 20;
+};
+
+struct __attribute__((packed)) t_outer {
+	char x;
+	struct t_inner p;
+};
+
+static void test_packed_bitfield_unit_outside_value(void **state)
+{
+	struct fixture *f = *state;
+	struct t_outer *o = (struct t_outer *)(f->mem + 0x300);
+	struct iod_type *inner, *outer;
+	const struct iod_type *it, *ot;
+	struct iod_view v, b;
+	struct iod_value val;
+	uint64_t raw;
+	struct types *types = &f->types;
+
+	inner = new_type(types, IOD_TYPE_STRUCT, "t_inner", sizeof(struct t_inner));
+	ADD_FIELD(inner, struct t_inner, a, types->chr);
+	ADD_BITS(inner, struct t_inner, b, types->s32);
+	it = publish(types, inner);
+	outer = new_type(types, IOD_TYPE_STRUCT, "t_outer", sizeof(struct t_outer));
+	ADD_FIELD(outer, struct t_outer, x, types->chr);
+	assert_ok(iod_type_add_member(types->db, outer, "p", it, offsetof(struct t_outer, p) * 8,
+				      0));
+	ot = publish(types, outer);
+
+	memset(f->mem + 0x300, 0xff, 16);
+	o->x = 1;
+	o->p.a = 2;
+	o->p.b = -5;
+	assert_ok(iod_view_init(f->file, 0x300, ot, &v));
+	b = project(&v, ".p.b");
+	/* the unit is 8 bytes from the outermost struct's start, past its 5 bytes */
+	assert_int_equal(b.unit_size, 8);
+	assert_true(b.offset + b.unit_size > 0x300 + sizeof(struct t_outer));
+	assert_ok(iod_read(&f->io, &v, &val));
+	assert_ok(iod_value_get(&val, &b, &raw));
+	assert_int_equal(iod_sext(raw, b.bit_size), -5);
+	iod_value_release(&val);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -423,6 +471,7 @@ int main(void)
 		T(test_interrupted_copy),
 		T(test_write_plan),
 		T(test_plan_of_overlapping_union),
+		T(test_packed_bitfield_unit_outside_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,7 +60,12 @@ const struct iod_backend_ops iod_sysmem_ops = {
 
 struct iod_error *iod_region_sim(const char *name, uint64_t size, struct iod_region **ret)
 {
-	return iod_map_region(&iod_sysmem_ops, name, NULL, -1, 0, size, true, "sim", ret);
+	struct iod_error *err = iod_map_region(&iod_sysmem_ops, name, NULL, -1, 0, size, true,
+					       "sim", ret);
+
+	if (!err)
+		(*ret)->sim = true;
+	return err;
 }
 
 struct iod_error *iod_region_sysmem_fd(const char *name, const struct iod_os *os, int fd,
