@@ -7,6 +7,8 @@ VERSION := 0.1.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# The stock type library (spec §7): found relative to the binary, <bindir>/../share/iodbg/typedb.
+TYPEDBDIR ?= $(PREFIX)/share/iodbg/typedb
 DESTDIR ?=
 INSTALL ?= install
 
@@ -75,6 +77,10 @@ TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 LIB := $(BUILD)/libiodbg.a
 BIN := $(BUILD)/iodbg
 
+# The stock type library: typedb/X.h becomes $(BUILD)/typedb/X.o, whose DWARF keeps every type.
+TYPEDB_HDRS := $(sort $(wildcard typedb/*.h))
+TYPEDB_OBJS := $(TYPEDB_HDRS:%.h=$(BUILD)/%.o)
+
 # A folder's library is linked only once that folder has sources.
 LIB_LIBS := $(if $(filter src/dwarf/%,$(LIB_SRCS)),$(DWARF_LIBS)) \
 	$(if $(filter src/target/%,$(LIB_SRCS)),$(PCI_LIBS))
@@ -87,16 +93,21 @@ DEB_PACKAGES := make gcc pkg-config libdwarf-dev libelf-dev libpci-dev libreadli
 	libclang-rt-14-dev util-linux
 DEB_BENCH_PACKAGES := gdb python3-drgn hyperfine linux-image-amd64-dbg
 
-.PHONY: all check check-cli valgrind lint-man demo install uninstall \
+.PHONY: all check check-cli check-dwarf valgrind lint-man demo install uninstall \
 	deps bench-deps clean
 
-all: $(LIB) $(BIN)
+all: $(LIB) $(BIN) $(TYPEDB_OBJS)
 
 $(BUILD)/src/dwarf/%.o: DIR_CFLAGS = $(DWARF_CFLAGS)
 $(BUILD)/src/target/%.o: DIR_CFLAGS = $(PCI_CFLAGS)
 $(BUILD)/src/repl/%.o: DIR_CFLAGS = $(READLINE_CFLAGS)
 # Tests may include a module's private header as "io/fault.h".
 $(BUILD)/tests/%.o: DIR_CFLAGS = -Isrc $(CMOCKA_CFLAGS)
+
+# Unused types are kept: nothing in a header uses them.
+$(BUILD)/typedb/%.o: typedb/%.h Makefile
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -g -fno-eliminate-unused-debug-types -c -x c -o $@ $<
 
 # Objects depend on the Makefile too: a change of flags or VERSION rebuilds them.
 $(BUILD)/%.o: %.c Makefile
@@ -119,8 +130,22 @@ $(TEST_BINS): $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJS)
 
 # The unit tests run last, so their summary line (counting test programs, see
 # tests/run-unit.sh) ends the output.
-check: lint-man check-cli $(TEST_BINS)
+check: lint-man check-cli check-dwarf $(TEST_BINS)
 	IODBG_TEST_WRAPPER='$(TEST_WRAPPER)' tests/run-unit.sh $(BUILD)/tests $(TEST_BINS)
+
+# The loader against pahole, pyelftools and the compiler: fixtures built at test time
+# (tests/fixtures/dwarf/, see tests/tools/run-dwarf-compare.sh). test_dwarf loads the
+# stock library, so it needs the objects too.
+DUMP_LAYOUTS := $(BUILD)/tests/tools/dump_layouts
+
+$(DUMP_LAYOUTS): $(BUILD)/tests/tools/dump_layouts.o $(LIB)
+	$(CC) $(SAN_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIB_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/unit/test_dwarf: $(TYPEDB_OBJS)
+
+check-dwarf: $(DUMP_LAYOUTS) $(TYPEDB_OBJS)
+	IODBG_TEST_WRAPPER='$(TEST_WRAPPER)' tests/tools/run-dwarf-compare.sh \
+		$(BUILD)/tests/dwarf $(DUMP_LAYOUTS) $(BUILD)/typedb
 
 # The front end's usage contract (spec §2) until tests/cli/ takes over.
 check-cli: $(BIN)
@@ -142,13 +167,17 @@ lint-man:
 demo: $(BIN)
 	$(BIN) --help
 
-install: $(BIN)
+install: $(BIN) $(TYPEDB_OBJS)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/iodbg
 	$(INSTALL) -m 0644 man/iodbg.1 $(DESTDIR)$(MANDIR)/man1/iodbg.1
+	$(INSTALL) -d $(DESTDIR)$(TYPEDBDIR)
+	$(INSTALL) -m 0644 $(TYPEDB_OBJS) $(DESTDIR)$(TYPEDBDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/iodbg $(DESTDIR)$(MANDIR)/man1/iodbg.1
+	rm -f $(addprefix $(DESTDIR)$(TYPEDBDIR)/,$(notdir $(TYPEDB_OBJS)))
+	-rmdir $(DESTDIR)$(TYPEDBDIR) $(DESTDIR)$(dir $(TYPEDBDIR:%/=%)) 2>/dev/null
 
 # $(call apt_install,PACKAGES)
 define apt_install

@@ -83,6 +83,11 @@ struct iod_typedb;
  */
 struct iod_type_source_ops {
 	struct iod_error *(*find)(void *ctx, struct iod_typedb *db, const char *name);
+	/* Optional, for listings: calls cb with every name find would know
+	   (Rust: full paths); stops at the first error cb returns. */
+	struct iod_error *(*names)(void *ctx,
+				   struct iod_error *(*cb)(void *cbctx, const char *name),
+				   void *cbctx);
 	void (*close)(void *ctx);
 };
 
@@ -129,6 +134,11 @@ struct iod_error *iod_typedb_lookup(struct iod_typedb *db, const char *name,
 /* The array type "elem[count]" (count 0 and flexible: "elem[]"). */
 struct iod_error *iod_typedb_array_of(struct iod_typedb *db, const struct iod_type *elem,
 				      uint64_t count, bool flexible, const struct iod_type **ret);
+
+/* Materialises, from every source, each type whose name (or, for a Rust
+   path, last segment) matches the fnmatch(3) pattern glob (NULL: all), so
+   that iod_typedb_next lists them. */
+struct iod_error *iod_typedb_materialise(struct iod_typedb *db, const char *glob);
 
 /* Registered named types in registration order; *iter starts at 0. NULL at the end.
    Built-ins are not listed, nor a declaration once its name has a definition. */

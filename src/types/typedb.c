@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The type database: owns every type, registers named ones, resolves names as users write them. */
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -904,6 +905,40 @@ static struct iod_error *ask_sources(struct iod_typedb *db, const char *s, size_
 				e->nasked = i;
 			return err;
 		}
+	}
+	return NULL;
+}
+
+struct materialise {
+	struct iod_typedb *db;
+	const char *glob;
+};
+
+static struct iod_error *materialise_one(void *cbctx, const char *name)
+{
+	struct materialise *m = cbctx;
+	const char *last = name;
+
+	for (const char *p = name; (p = strstr(p, "::")); p += 2)
+		last = p + 2;
+	if (m->glob && fnmatch(m->glob, name, 0) != 0 && fnmatch(m->glob, last, 0) != 0)
+		return NULL;
+	return ask_sources(m->db, name, strlen(name), hash_bytes(name, strlen(name)));
+}
+
+struct iod_error *iod_typedb_materialise(struct iod_typedb *db, const char *glob)
+{
+	struct materialise m = { db, glob };
+
+	for (size_t i = 0; i < db->nsources; i++) {
+		struct source src = db->sources[i];
+		struct iod_error *err;
+
+		if (!src.ops.names)
+			continue;
+		err = src.ops.names(src.ctx, materialise_one, &m);
+		if (err)
+			return err;
 	}
 	return NULL;
 }
