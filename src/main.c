@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "repl/commands.h"
+
 #ifndef IODBG_VERSION
 #error "IODBG_VERSION must be defined by the build"
 #endif
@@ -18,7 +22,8 @@ enum { EXIT_COMMAND = 1, EXIT_USAGE = 2, PARSE_RUN = -1 };
 /* Long-only options get values outside the char range. */
 enum { OPT_JSON = 0x100, OPT_TRACE, OPT_SYSFS, OPT_NO_PROFILE };
 
-static const char short_opts[] = ":t:x:c:iwnkqVh";
+/* "-": words come back in order, interleaved with the options (code 1). */
+static const char short_opts[] = "-:t:x:c:iwnkqVh";
 
 static const struct option long_opts[] = {
 	{ "types",       required_argument, NULL, 't' },
@@ -72,13 +77,19 @@ struct action {
 	const char *arg;
 };
 
+/* -t and command-line attach, in command-line order: they run first. */
+struct early {
+	const char *types;         /* -t FILE, or NULL for an attach */
+	const char *target, *name; /* attach TARGET [as NAME] */
+};
+
 struct options {
-	const char **types;        /* -t, in order */
-	size_t ntypes;
+	struct early *early;
+	size_t nearly;
+	char **words;              /* the words, in order */
+	int nwords;
 	struct action *actions;    /* -x and -c, in order */
 	size_t nactions;
-	const char **attach;       /* command-line attach TARGET, in order */
-	size_t nattach;
 	bool demo;
 	char **ptype;              /* ptype TYPE FILE...: type words then files */
 	int nptype;
@@ -139,10 +150,20 @@ static int long_option_error(const char *word)
 	return usage_error("unknown option '%s'", name);
 }
 
-/* Command words after the options: attach TARGET [as NAME]..., demo, ptype TYPE FILE... */
-static int parse_words(int argc, char *argv[], struct options *o)
+static void add_early(struct options *o, struct early e)
 {
-	int i = 0;
+	o->early = xreallocarray(o->early, o->nearly + 1, sizeof(*o->early));
+	o->early[o->nearly++] = e;
+}
+
+/*
+ * The command words: attach TARGET [as NAME]..., demo, or ptype TYPE FILE....
+ * An attach is checked here: a target of the wrong syntax is a usage error.
+ */
+static int parse_words(struct options *o)
+{
+	int argc = o->nwords, i = 0;
+	char **argv = o->words;
 
 	if (argc > 0 && strcmp(argv[0], "demo") == 0) {
 		if (argc > 1)
@@ -169,18 +190,36 @@ static int parse_words(int argc, char *argv[], struct options *o)
 		if (strcmp(argv[i], "attach") != 0)
 			return usage_error("unknown command '%s' (expected attach, demo or ptype)",
 					   argv[i]);
-		if (i + 1 >= argc)
+		i++;
+		if (i >= argc)
 			return usage_error("attach: missing TARGET");
-		o->attach = xreallocarray(o->attach, o->nattach + 1, sizeof(*o->attach));
-		o->attach[o->nattach++] = argv[i + 1];
-		i += 2;
+		i++;
 		if (i < argc && strcmp(argv[i], "as") == 0) {
 			if (i + 1 >= argc)
 				return usage_error("attach %s as: missing NAME", argv[i - 1]);
+			if (!session_name_ok(argv[i + 1]))
+				return usage_error("attach %s as %s: not a valid name", argv[i - 1],
+						   argv[i + 1]);
 			i += 2;
 		}
 	}
 	return PARSE_RUN;
+}
+
+/* Once the words are known good: each attach joins -t in command-line order. The
+   words are re-walked here with their positions, recorded as they came. */
+static int check_target(const char *text)
+{
+	struct iod_target t;
+	struct iod_error *err = iod_target_parse(text, &t);
+
+	if (!err) {
+		iod_target_release(&t);
+		return 0;
+	}
+	usage_error("attach: %s", err->message);
+	iod_error_free(err);
+	return EXIT_USAGE;
 }
 
 /* PARSE_RUN: go on and run; otherwise the exit status (help, version, usage error). */
@@ -193,9 +232,24 @@ static int parse_options(int argc, char *argv[], struct options *o)
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			o->types = xreallocarray(o->types, o->ntypes + 1, sizeof(*o->types));
-			o->types[o->ntypes++] = optarg;
+			add_early(o, (struct early){ .types = optarg });
 			break;
+		case 1: {
+			/* a word: keep attach TARGET [as NAME] in order with -t */
+			int n = o->nwords;
+
+			o->words = xreallocarray(o->words, (size_t)n + 1, sizeof(*o->words));
+			o->words[o->nwords++] = optarg;
+			if (strcmp(o->words[0], "attach"))
+				break;
+			if (n >= 1 && !strcmp(o->words[n - 1], "attach") &&
+			    (n < 2 || strcmp(o->words[n - 2], "as")))
+				add_early(o, (struct early){ .target = optarg });
+			else if (n >= 2 && !strcmp(o->words[n - 1], "as") && o->nearly &&
+				 o->early[o->nearly - 1].target == o->words[n - 2])
+				o->early[o->nearly - 1].name = optarg;
+			break;
+		}
 		case 'x':
 		case 'c':
 			o->actions = xreallocarray(o->actions, o->nactions + 1, sizeof(*o->actions));
@@ -232,42 +286,122 @@ static int parse_options(int argc, char *argv[], struct options *o)
 			return usage_error("unknown option '%s'", name);
 		}
 	}
-	return parse_words(argc - optind, argv + optind, o);
+	c = parse_words(o);
+	for (size_t i = 0; c == PARSE_RUN && i < o->nearly; i++)
+		if (o->early[i].target && check_target(o->early[i].target))
+			c = EXIT_USAGE;
+	return c;
 }
 
-/*
- * What this build can do is the command line itself: every request that needs the
- * session is refused by name, in the order the session would have run it.
- */
+/* The one pointer a signal handler needs: the session's interruption flag. */
+static volatile sig_atomic_t *interrupt_flag;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	if (interrupt_flag)
+		*interrupt_flag = 1;
+}
+
+/* Appends TEXT to a command line as one quoted word. */
+static void quoted(struct iod_strbuf *line, const char *text)
+{
+	iod_strbuf_putc(line, '"');
+	for (const char *p = text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			iod_strbuf_putc(line, '\\');
+		iod_strbuf_putc(line, *p);
+	}
+	iod_strbuf_putc(line, '"');
+}
+
+/* iodbg ptype TYPE FILE...: load the files, print the layout, exit. */
+static int run_ptype(struct session *s, const struct options *o)
+{
+	int type_words = !strcmp(o->ptype[0], "struct") || !strcmp(o->ptype[0], "union") ||
+			 !strcmp(o->ptype[0], "enum") ? 2 : 1;
+	struct iod_strbuf line = { 0 };
+	int status = 0;
+
+	for (int i = type_words; i < o->nptype && !status; i++)
+		status = cmd_load_types(s, o->ptype[i]);
+	if (!status) {
+		iod_strbuf_puts(&line, "ptype ");
+		for (int i = 0; i < type_words; i++)
+			iod_strbuf_printf(&line, "%s%s", i ? " " : "", o->ptype[i]);
+		status = session_run_line(s, iod_strbuf_str(&line));
+	}
+	iod_strbuf_release(&line);
+	return status;
+}
+
 static int run(const struct options *o)
 {
-	if (o->ntypes) {
-		fprintf(stderr, "iodbg: error: -t %s: loading types is not available in this build\n",
-			o->types[0]);
+	struct session *s;
+	struct iod_error *err = session_new(&s);
+	struct sigaction sa;
+	int status = 0;
+
+	if (err) {
+		fprintf(stderr, "iodbg: error: %s\n", err->message);
+		iod_error_free(err);
 		return EXIT_COMMAND;
 	}
-	if (o->nattach) {
-		fprintf(stderr, "iodbg: error: attach %s: attaching targets is not available in this build\n",
-			o->attach[0]);
-		return EXIT_COMMAND;
+	s->may_write = s->write_on = o->write;
+	s->json = o->json;
+	s->trace = o->trace;
+	s->io.trace = o->trace ? cmd_trace_cb : NULL;
+	s->io.dry_run = o->dry_run;
+	s->quiet = o->quiet || o->ptype;
+	s->keep_going = o->keep_going;
+	s->sysfs = o->sysfs;
+	s->no_profile = o->no_profile;
+	interrupt_flag = &s->interrupted;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);   /* no SA_RESTART: a wait ends at once */
+
+	for (size_t i = 0; i < o->nearly && (!status || o->keep_going); i++) {
+		struct iod_strbuf line = { 0 };
+
+		if (o->early[i].types) {
+			status |= cmd_load_types(s, o->early[i].types);
+			continue;
+		}
+		iod_strbuf_puts(&line, "attach ");
+		quoted(&line, o->early[i].target);
+		if (o->early[i].name)
+			iod_strbuf_printf(&line, " as %s", o->early[i].name);
+		status |= session_run_line(s, iod_strbuf_str(&line));
+		iod_strbuf_release(&line);
 	}
-	if (o->demo) {
-		fputs("iodbg: error: demo: the simulated device is not available in this build\n",
-		      stderr);
-		return EXIT_COMMAND;
-	}
+	if (o->demo && !status)
+		status = session_fail(s, iod_error_new(IOD_ERR_LOOKUP, "demo: the simulated device"
+						       " is not in this build of iodbg yet"));
 	if (o->ptype) {
-		fprintf(stderr, "iodbg: error: ptype: reading types from DWARF is not available in this build\n");
-		return EXIT_COMMAND;
+		if (!status)
+			status = run_ptype(s, o);
+	} else if (!status || o->keep_going) {
+		for (size_t i = 0; i < o->nactions && !s->quit; i++) {
+			int st = o->actions[i].is_script ? session_run_file(s, o->actions[i].arg)
+							 : session_run_line(s, o->actions[i].arg);
+
+			status |= st;
+			if (st && !o->keep_going)
+				break;
+		}
+		if (!s->quit && (!status || o->keep_going)) {
+			if (!o->nactions && !isatty(STDIN_FILENO))
+				status |= session_run_stream(s, stdin, "<stdin>");
+			else if (!o->nactions || o->interactive)
+				status |= session_repl(s);
+		}
 	}
-	if (o->nactions) {
-		fprintf(stderr, "iodbg: error: %s %s: the command language is not available in this build\n",
-			o->actions[0].is_script ? "-x" : "-c", o->actions[0].arg);
-		return EXIT_COMMAND;
-	}
-	fputs("iodbg: error: the command language (interactive or from standard input) is not available in this build\n",
-	      stderr);
-	return EXIT_COMMAND;
+	session_flush(s);
+	interrupt_flag = NULL;
+	session_free(s);
+	return status ? EXIT_COMMAND : EXIT_SUCCESS;
 }
 
 /* A failed write of stdout is a failure; a closed pipe is one too, but quiet (spec §6). */
@@ -290,8 +424,8 @@ int main(int argc, char *argv[])
 	status = parse_options(argc, argv, &o);
 	if (status == PARSE_RUN)
 		status = run(&o);
-	free(o.types);
+	free(o.early);
+	free(o.words);
 	free(o.actions);
-	free(o.attach);
 	return finish(status);
 }

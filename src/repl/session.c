@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The session object: names, settings, how output and errors are shown, scripts. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "session.h"
+
+/* ---- the expression environment and the I/O hooks ---- */
+
+static struct iod_error *env_view(void *ctx, const char *name, struct iod_view *ret)
+{
+	struct named_view *v = session_view(ctx, name);
+
+	if (!v)
+		return iod_error_new(IOD_ERR_LOOKUP, "no view named '%s'", name);
+	*ret = v->view;
+	return NULL;
+}
+
+static struct iod_error *env_region(void *ctx, const char *name, struct iod_region **ret)
+{
+	struct iod_region *r = session_region(ctx, name);
+
+	if (!r)
+		return iod_error_new(IOD_ERR_LOOKUP, "no region named '%s'", name);
+	*ret = r;
+	return NULL;
+}
+
+static struct iod_error *env_var(void *ctx, const char *name, int64_t *ret)
+{
+	struct session *s = ctx;
+
+	for (size_t i = 0; i < s->nvars; i++)
+		if (!strcmp(s->vars[i].name, name)) {
+			*ret = s->vars[i].value;
+			return NULL;
+		}
+	return iod_error_new(IOD_ERR_LOOKUP, "$%s is not set", name);
+}
+
+static void env_on_read(void *ctx, const char *path, const struct iod_view *v, uint64_t raw)
+{
+	struct session *s = ctx;
+	struct iod_format_opts o = { 0, s->radix };
+
+	if (!s->collect_reads)
+		return;
+	if (s->last_reads.len)
+		iod_strbuf_puts(&s->last_reads, ", ");
+	iod_strbuf_printf(&s->last_reads, "%s = ", path);
+	iod_format_scalar(&s->last_reads, v, raw, &o);
+}
+
+/* Dry-run reports (spec §8): on stdout, in the order the writes would happen. */
+static void io_would(void *ctx, const struct iod_access *a)
+{
+	struct session *s = ctx;
+	struct iod_strbuf *o = &s->out;
+	char type[256] = "";
+
+	if (s->writing)
+		iod_type_name(s->writing, type, sizeof(type));
+	if (a->op == IOD_ACC_WRITE) {
+		if (s->json)
+			iod_strbuf_printf(o, "{\"would_write\":{\"region\":\"%s\",\"offset\":%" PRIu64
+					  ",\"size\":%u,\"value\":%" PRIu64 "}}\n",
+					  a->region->name, a->offset, a->width, a->value);
+		else
+			iod_strbuf_printf(o, "would write 0x%" PRIx64 " to %s+0x%" PRIx64 " (%s)\n",
+					  a->value, a->region->name, a->offset,
+					  *type ? type : a->width == 1 ? "u8" : a->width == 2 ? "u16"
+					  : a->width == 4 ? "u32" : "u64");
+	} else if (a->op == IOD_ACC_FILL) {
+		if (s->json)
+			iod_strbuf_printf(o, "{\"would_fill\":{\"region\":\"%s\",\"offset\":%" PRIu64
+					  ",\"size\":%" PRIu64 ",\"byte\":%" PRIu64 "}}\n",
+					  a->region->name, a->offset, a->len, a->value);
+		else
+			iod_strbuf_printf(o, "would fill %" PRIu64 " bytes at %s+0x%" PRIx64
+					  " with 0x%02" PRIx64 "\n",
+					  a->len, a->region->name, a->offset, a->value);
+	} else {
+		if (s->json)
+			iod_strbuf_printf(o, "{\"would_copy\":{\"region\":\"%s\",\"offset\":%" PRIu64
+					  ",\"size\":%" PRIu64 "}}\n",
+					  a->region->name, a->offset, a->len);
+		else
+			iod_strbuf_printf(o, "would copy %" PRIu64 " bytes to %s+0x%" PRIx64 "\n",
+					  a->len, a->region->name, a->offset);
+	}
+}
+
+struct iod_error *session_new(struct session **ret)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	struct iod_error *err;
+
+	if (!s)
+		return &iod_error_nomem;
+	err = iod_typedb_new(&s->db);
+	if (err) {
+		free(s);
+		return err;
+	}
+	s->radix = 16;
+	s->io.would = io_would;
+	s->io.ctx = s;
+	s->io.interrupted = &s->interrupted;
+	s->env.db = s->db;
+	s->env.io = &s->io;
+	s->env.view = env_view;
+	s->env.region = env_region;
+	s->env.var = env_var;
+	s->env.on_read = env_on_read;
+	s->env.ctx = s;
+	*ret = s;
+	return NULL;
+}
+
+void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nviews; i++)
+		free(s->views[i].name);
+	free(s->views);
+	for (size_t i = 0; i < s->nregions; i++)
+		iod_region_free(s->regions[i]);
+	free(s->regions);
+	for (size_t i = 0; i < s->nvars; i++)
+		free(s->vars[i].name);
+	free(s->vars);
+	iod_strbuf_release(&s->out);
+	iod_strbuf_release(&s->line);
+	iod_strbuf_release(&s->canon);
+	iod_strbuf_release(&s->last_reads);
+	iod_typedb_free(s->db);
+	free(s);
+}
+
+/* ---- output ---- */
+
+void session_emit(struct session *s)
+{
+	if (s->out.len)
+		fwrite(s->out.data, 1, s->out.len, stdout);
+	iod_strbuf_reset(&s->out);
+}
+
+void session_flush(struct session *s)
+{
+	session_emit(s);
+	fflush(stdout);
+}
+
+void session_tick(struct session *s)
+{
+	if (s->tick)
+		s->tick(s->tick_ctx);
+}
+
+static void json_line(struct session *s, const char *key, const char *msg)
+{
+	struct iod_strbuf doc = { 0 };
+
+	iod_strbuf_printf(&doc, "{\"%s\":", key);
+	iod_json_string(&doc, msg, strlen(msg));
+	iod_strbuf_puts(&doc, "}\n");
+	session_emit(s);
+	fputs(iod_strbuf_str(&doc), stdout);
+	iod_strbuf_release(&doc);
+}
+
+static void where(struct session *s)
+{
+	if (s->where_file)
+		fprintf(stderr, "%s:%u: ", s->where_file, s->where_line);
+	else
+		fputs("iodbg: ", stderr);
+}
+
+int session_fail(struct session *s, struct iod_error *err)
+{
+	const char *msg = err ? err->message : "failed";
+
+	/* what the command printed before it failed still goes out first */
+	session_emit(s);
+	if (s->json)
+		json_line(s, "error", msg);
+	fflush(stdout);
+	where(s);
+	fprintf(stderr, "error: %s\n", msg);
+	iod_error_free(err);
+	return 1;
+}
+
+int session_fail_at(struct session *s, struct iod_error *err, const char *text, size_t pos)
+{
+	size_t len = strlen(text);
+
+	session_fail(s, err);
+	if (pos > len)
+		pos = len;
+	fprintf(stderr, "    %s\n    %*s^\n", text, (int)pos, "");
+	return 1;
+}
+
+void session_warn(struct session *s, const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (s->json)
+		json_line(s, "warning", msg);
+	fflush(stdout);
+	fprintf(stderr, "iodbg: warning: %s\n", msg);
+	free(msg);
+}
+
+void session_info(struct session *s, const char *json_doc, const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+	int n;
+
+	if (s->quiet)
+		return;
+	if (s->json && json_doc) {
+		iod_strbuf_printf(&s->out, "%s\n", json_doc);
+		return;
+	}
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (s->json) {
+		iod_strbuf_puts(&s->out, "{\"info\":");
+		iod_json_string(&s->out, msg, strlen(msg));
+		iod_strbuf_puts(&s->out, "}\n");
+	} else {
+		iod_strbuf_printf(&s->out, "%s\n", msg);
+	}
+	free(msg);
+}
+
+/* ---- names ---- */
+
+bool session_name_ok(const char *name)
+{
+	if (!*name || !(isalpha((unsigned char)*name) || *name == '_'))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return false;
+	return true;
+}
+
+struct iod_region *session_region(struct session *s, const char *name)
+{
+	for (size_t i = 0; i < s->nregions; i++)
+		if (!strcmp(s->regions[i]->name, name))
+			return s->regions[i];
+	return NULL;
+}
+
+struct named_view *session_view(struct session *s, const char *name)
+{
+	for (size_t i = 0; i < s->nviews; i++)
+		if (!strcmp(s->views[i].name, name))
+			return &s->views[i];
+	return NULL;
+}
+
+bool session_region_writable(const struct session *s, const struct iod_region *r)
+{
+	return r->sim || (s->write_on && !r->read_only_backing);
+}
+
+void session_apply_write(struct session *s)
+{
+	for (size_t i = 0; i < s->nregions; i++)
+		s->regions[i]->writable = session_region_writable(s, s->regions[i]);
+}
+
+struct iod_error *session_add_region(struct session *s, struct iod_region *r)
+{
+	struct iod_region **grown;
+
+	if (session_region(s, r->name) || session_view(s, r->name)) {
+		struct iod_error *err = iod_error_new(IOD_ERR_LOOKUP, "the name '%s' is taken",
+						      r->name);
+
+		iod_region_free(r);
+		return err;
+	}
+	grown = realloc(s->regions, (s->nregions + 1) * sizeof(*grown));
+	if (!grown) {
+		iod_region_free(r);
+		return &iod_error_nomem;
+	}
+	s->regions = grown;
+	s->regions[s->nregions++] = r;
+	return NULL;
+}
+
+struct iod_error *session_set_var(struct session *s, const char *name, int64_t value)
+{
+	struct var *grown;
+	char *copy;
+
+	for (size_t i = 0; i < s->nvars; i++)
+		if (!strcmp(s->vars[i].name, name)) {
+			s->vars[i].value = value;
+			return NULL;
+		}
+	copy = strdup(name);
+	grown = copy ? realloc(s->vars, (s->nvars + 1) * sizeof(*grown)) : NULL;
+	if (!grown) {
+		free(copy);
+		return &iod_error_nomem;
+	}
+	s->vars = grown;
+	s->vars[s->nvars++] = (struct var){ copy, value };
+	return NULL;
+}
+
+/* ---- words, strings and comments ---- */
+
+const char *session_skip(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	return p;
+}
+
+static int unescape(const char **p, struct iod_strbuf *w)
+{
+	const char *q = *p;
+	int c = *q++;
+
+	switch (c) {
+	case 'n': c = '\n'; break;
+	case 't': c = '\t'; break;
+	case 'r': c = '\r'; break;
+	case 'a': c = '\a'; break;
+	case 'b': c = '\b'; break;
+	case 'f': c = '\f'; break;
+	case 'v': c = '\v'; break;
+	case 'e': c = 033; break;
+	case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+		c -= '0';
+		for (int i = 0; i < 2 && *q >= '0' && *q <= '7'; i++)
+			c = c * 8 + (*q++ - '0');
+		break;
+	case 'x':
+		if (!isxdigit((unsigned char)*q))
+			return -1;
+		c = 0;
+		for (int i = 0; i < 2 && isxdigit((unsigned char)*q); i++, q++)
+			c = c * 16 + (isdigit((unsigned char)*q) ? *q - '0'
+								   : tolower((unsigned char)*q) - 'a' + 10);
+		break;
+	case '\\': case '"': case '\'': case '?':
+		break;
+	default:
+		return -1;
+	}
+	iod_strbuf_putc(w, (char)c);
+	*p = q;
+	return 0;
+}
+
+bool session_word(const char **p, struct iod_strbuf *word, struct iod_error **err)
+{
+	const char *q = session_skip(*p);
+
+	iod_strbuf_reset(word);
+	*err = NULL;
+	if (!*q || *q == '#') {
+		*p = q;
+		return false;
+	}
+	if (*q == '"') {
+		q++;
+		while (*q && *q != '"') {
+			if (*q == '\\') {
+				q++;
+				if (unescape(&q, word) < 0) {
+					*err = iod_error_new(IOD_ERR_SYNTAX, "bad escape '\\%c' in string",
+							     *q ? *q : ' ');
+					return false;
+				}
+				continue;
+			}
+			iod_strbuf_putc(word, *q++);
+		}
+		if (*q != '"') {
+			*err = iod_error_new(IOD_ERR_SYNTAX, "unterminated string");
+			return false;
+		}
+		q++;
+		/* an empty "" is a word too */
+		if (!word->data)
+			iod_strbuf_add(word, "", 0);
+	} else {
+		const char *start = q;
+
+		while (*q && *q != ' ' && *q != '\t' && *q != '\r' && *q != '\n')
+			q++;
+		iod_strbuf_add(word, start, (size_t)(q - start));
+	}
+	*p = q;
+	return true;
+}
+
+void session_strip_comment(const char *line, struct iod_strbuf *ret)
+{
+	const char *p = line, *end = line + strlen(line);
+	bool in_string = false;
+
+	for (; *p; p++) {
+		if (in_string) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_string = false;
+		} else if (*p == '"') {
+			in_string = true;
+		} else if (*p == '#' && (p == line || p[-1] == ' ' || p[-1] == '\t')) {
+			end = p;
+			break;
+		}
+	}
+	while (end > line && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' ||
+			      end[-1] == '\n'))
+		end--;
+	line = session_skip(line);
+	iod_strbuf_reset(ret);
+	iod_strbuf_add(ret, line, end > line ? (size_t)(end - line) : 0);
+}
+
+/* ---- running ---- */
+
+int session_run_line(struct session *s, const char *line)
+{
+	/* for nests (source, for): the outer line's buffer is still in use */
+	struct iod_strbuf nested = { 0 }, *clean = s->depth_line ? &nested : &s->line;
+	int status = 0;
+
+	session_strip_comment(line, clean);
+	s->depth_line++;
+	if (clean->len) {
+		s->interrupted = 0;
+		status = session_dispatch(s, clean->data);
+		session_emit(s);
+		if (ferror(stdout)) {
+			/* a closed pipe: quietly give up, as spec §6 says */
+			s->quit = true;
+			status = 1;
+		}
+	}
+	s->depth_line--;
+	iod_strbuf_release(&nested);
+	session_tick(s);
+	return status;
+}
+
+int session_run_stream(struct session *s, FILE *f, const char *name)
+{
+	const char *old_file = s->where_file;
+	unsigned old_line = s->where_line;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int status = 0;
+	unsigned lineno = 0;
+
+	while (!s->quit && (n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (lineno == 1 && !strncmp(line, "#!", 2))
+			continue;
+		s->where_file = name;
+		s->where_line = lineno;
+		if (memchr(line, 0, (size_t)n)) {
+			status = session_fail(s, iod_error_new(IOD_ERR_SYNTAX,
+							       "a NUL byte in the line"));
+		} else if (session_run_line(s, line)) {
+			status = 1;
+		}
+		if ((status && !s->keep_going) || s->interrupted)
+			break;
+	}
+	if (ferror(f) && !s->quit)
+		status = session_fail(s, iod_error_os(errno, "%s: read", name));
+	free(line);
+	s->where_file = old_file;
+	s->where_line = old_line;
+	return status;
+}
+
+int session_run_file(struct session *s, const char *path)
+{
+	FILE *f;
+	int status;
+
+	if (!strcmp(path, "-"))
+		return session_run_stream(s, stdin, "<stdin>");
+	if (s->depth >= 32)
+		return session_fail(s, iod_error_new(IOD_ERR_VALUE,
+						     "%s: scripts nested more than 32 deep", path));
+	f = fopen(path, "re");
+	if (!f)
+		return session_fail(s, iod_error_os(errno, "%s", path));
+	/* fopen of a directory succeeds; reading it fails with EISDIR, named below */
+	s->depth++;
+	status = session_run_stream(s, f, path);
+	s->depth--;
+	fclose(f);
+	return status;
+}
