@@ -9,6 +9,7 @@
 
 #include "iodbg/error.h"
 #include "iodbg/io.h"
+#include "iodbg/strbuf.h"
 
 enum iod_target_kind {
 	IOD_TARGET_PCI,       /* 0000:01:00.0, 01:00.0, pci:01:00.0, pci:10de:2684[#N] */
@@ -45,13 +46,45 @@ struct iod_attach {
 	void *ctx;
 };
 
+struct iod_pci_device;
+
+/* What attaching made. The caller takes the regions and the device. */
+struct iod_attached {
+	struct iod_region **regions;
+	size_t nregions;
+	/* PCI: the device (for `info device`), the typed view to bind over its
+	   config space ("struct pci_config_header" or "struct pci_bridge_header"
+	   from the stock `pci` types), and the IDs that choose its profile. */
+	struct iod_pci_device *pci;
+	const char *view_type;
+	struct iod_region *view_region;
+	unsigned vendor, device;
+};
+
 /*
  * Creates the regions of a parsed target. name is the first region's name
- * (the caller numbers them: sim0, file1, or the `as NAME`). The regions are
- * appended to *regions (realloc'd), *n updated.
+ * for numbered kinds (sim0, file1, or the `as NAME`); for PCI it is the
+ * prefix of its regions ("" gives cfg, bar0...; "gpu" gives gpu_cfg,
+ * gpu_bar0...). Warnings (a BAR that cannot be mapped, a short config space)
+ * go through opts->warn; the attach still succeeds.
  */
 struct iod_error *iod_target_attach(const struct iod_target *t, const char *name,
-				    const struct iod_attach *opts, struct iod_region ***regions,
-				    size_t *n);
+				    const struct iod_attach *opts, struct iod_attached *ret);
+/* Frees what the caller did not take (set a field to NULL/0 to take it). */
+void iod_attached_release(struct iod_attached *a);
+
+/* The attached PCI device (src/target/pci.c). */
+void iod_pci_device_free(struct iod_pci_device *d);
+/* `info device`, like lspci -v: slot, names from pci.ids, class, BARs with
+   size and flags, capabilities and extended capabilities with their names and
+   offsets; regions are the device's regions as attached. */
+struct iod_error *iod_pci_info_text(struct iod_pci_device *d, struct iod_region *const *regions,
+				    size_t nregions, struct iod_strbuf *out);
+/* The JSON document of spec §8 "info device" (+ "\n"); the "regions" member
+   is written by region_json for each region. */
+struct iod_error *iod_pci_info_json(struct iod_pci_device *d, struct iod_region *const *regions,
+				    size_t nregions,
+				    void (*region_json)(struct iod_strbuf *o, const struct iod_region *r),
+				    struct iod_strbuf *out);
 
 #endif

@@ -59,8 +59,7 @@ static int cmd_attach(struct session *s, const char *cmd, const char *args)
 {
 	struct iod_strbuf w[3] = { 0 };
 	struct iod_target t;
-	struct iod_region **made = NULL;
-	size_t nmade = 0;
+	struct iod_attached made = { 0 };
 	struct iod_attach opts = { .writable = s->may_write, .sysfs = s->sysfs };
 	struct iod_error *err;
 	char name[256];
@@ -92,7 +91,7 @@ static int cmd_attach(struct session *s, const char *cmd, const char *args)
 	}
 	opts.warn = cmd_warn_cb;
 	opts.ctx = s;
-	err = iod_target_attach(&t, name, &opts, &made, &nmade);
+	err = iod_target_attach(&t, name, &opts, &made);
 	iod_target_release(&t);
 	if (err) {
 		status = session_fail(s, err);
@@ -101,8 +100,8 @@ static int cmd_attach(struct session *s, const char *cmd, const char *args)
 	if (n != 3)
 		s->next_index[t.kind]++;
 	status = 0;
-	for (size_t i = 0; i < nmade; i++) {
-		struct iod_region *r = made[i];
+	for (size_t i = 0; i < made.nregions; i++) {
+		struct iod_region *r = made.regions[i];
 
 		r->writable = session_region_writable(s, r);
 		err = session_add_region(s, r);
@@ -126,8 +125,12 @@ static int cmd_attach(struct session *s, const char *cmd, const char *args)
 			iod_strbuf_release(&line);
 		}
 	}
+	/* the session owns the regions now */
+	free(made.regions);
+	made.regions = NULL;
+	made.nregions = 0;
 out:
-	free(made);
+	iod_attached_release(&made);
 	for (int i = 0; i < 3; i++)
 		iod_strbuf_release(&w[i]);
 	return status;

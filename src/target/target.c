@@ -187,17 +187,26 @@ void iod_target_release(struct iod_target *t)
 	t->path = NULL;
 }
 
-static struct iod_error *push(struct iod_region *r, struct iod_region ***regions, size_t *n)
+static struct iod_error *push(struct iod_region *r, struct iod_attached *a)
 {
-	struct iod_region **grown = realloc(*regions, (*n + 1) * sizeof(*grown));
+	struct iod_region **grown = realloc(a->regions, (a->nregions + 1) * sizeof(*grown));
 
 	if (!grown) {
 		iod_region_free(r);
 		return &iod_error_nomem;
 	}
-	grown[(*n)++] = r;
-	*regions = grown;
+	grown[a->nregions++] = r;
+	a->regions = grown;
 	return NULL;
+}
+
+void iod_attached_release(struct iod_attached *a)
+{
+	for (size_t i = 0; i < a->nregions; i++)
+		iod_region_free(a->regions[i]);
+	free(a->regions);
+	iod_pci_device_free(a->pci);
+	memset(a, 0, sizeof(*a));
 }
 
 static void warn(const struct iod_attach *opts, const char *fmt, const char *a, const char *b)
@@ -300,9 +309,9 @@ static struct iod_error *attach_file(const struct iod_target *t, const char *nam
 }
 
 struct iod_error *iod_target_attach(const struct iod_target *t, const char *name,
-				    const struct iod_attach *opts, struct iod_region ***regions,
-				    size_t *n)
+				    const struct iod_attach *opts, struct iod_attached *ret)
 {
+	struct iod_attached a = { 0 };
 	struct iod_region *r = NULL;
 	struct iod_error *err;
 
@@ -320,7 +329,12 @@ struct iod_error *iod_target_attach(const struct iod_target *t, const char *name
 				     : t->kind == IOD_TARGET_MEM ? "mem:"
 				     : t->kind == IOD_TARGET_DMABUF ? "dmabuf:" : "udmabuf:");
 	}
-	if (err)
+	if (!err)
+		err = push(r, &a);
+	if (err) {
+		iod_attached_release(&a);
 		return err;
-	return push(r, regions, n);
+	}
+	*ret = a;
+	return NULL;
 }
