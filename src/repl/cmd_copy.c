@@ -38,7 +38,7 @@ static void operand_release(struct operand *o)
 
 /*
  * Reads the next operand at *p: a file:PATH word, or a path or location
- * expression. Reports its own errors.
+ * expression. Reports its own errors; on failure *o holds nothing.
  */
 static int next_operand(struct session *s, const char **p, bool file_ok, struct operand *o)
 {
@@ -59,10 +59,12 @@ static int next_operand(struct session *s, const char **p, bool file_ok, struct 
 		o->path = strdup(w.data + 5);
 		iod_strbuf_release(&w);
 		*p = q;
-		if (!o->path || !*o->path)
-			return session_fail(s, o->path ? iod_error_new(IOD_ERR_SYNTAX,
-								       "file: needs a path")
-						       : &iod_error_nomem);
+		if (!o->path || !*o->path) {
+			err = o->path ? iod_error_new(IOD_ERR_SYNTAX, "file: needs a path")
+				      : &iod_error_nomem;
+			operand_release(o);
+			return session_fail(s, err);
+		}
 		iod_strbuf_printf(&o->canon, "file:%s", o->path);
 		return 0;
 	}
@@ -92,7 +94,11 @@ static int next_operand(struct session *s, const char **p, bool file_ok, struct 
 				    file_ok ? " or file:PATH" : "");
 	}
 	iod_expr_free(e);
-	return err ? session_fail(s, err) : 0;
+	if (err) {
+		operand_release(o);
+		return session_fail(s, err);
+	}
+	return 0;
 }
 
 /* An optional trailing length (or byte) expression; *has says whether one was given. */
