@@ -67,6 +67,7 @@ struct iod_error *iod_region_rename(struct iod_region *r, const char *name);
 extern const struct iod_backend_ops iod_sysmem_ops;
 extern const struct iod_backend_ops iod_mmio_ops;
 extern const struct iod_backend_ops iod_pio_ops;
+extern const struct iod_backend_ops iod_coherent_ops;
 
 /* sysmem over zeroed anonymous memory (sim:SIZE); always writable. */
 struct iod_error *iod_region_sim(const char *name, uint64_t size, struct iod_region **ret);
@@ -85,6 +86,20 @@ struct iod_error *iod_region_mmio_fd(const char *name, const struct iod_os *os, 
 struct iod_error *iod_region_pio_fd(const char *name, const struct iod_os *os, int fd,
 				    uint64_t offset, uint64_t size, unsigned widths, bool bulk,
 				    bool writable, const char *source, struct iod_region **ret);
+/* coherent over a dma-buf (mapped whole, MAP_SHARED): every access and copy is
+   bracketed by DMA_BUF_IOCTL_SYNC START and END through os->ioctl on fd, with
+   READ for what only reads and READ|WRITE for what writes. */
+struct iod_error *iod_region_dmabuf_fd(const char *name, const struct iod_os *os, int fd,
+				       uint64_t size, bool writable, const char *source,
+				       struct iod_region **ret);
+/* coherent over a u-dma-buf device file. sysdir NULL: the CPU's view is
+   coherent and nothing is synced. Otherwise sysdir is the device's class
+   directory: before each access sync_offset, sync_size, sync_direction are set
+   to its range and 1 written to sync_for_cpu; after a write, 1 to
+   sync_for_device. A failed sync is an error naming the attribute. */
+struct iod_error *iod_region_udmabuf_fd(const char *name, const struct iod_os *os, int fd,
+					uint64_t size, const char *sysdir, bool writable,
+					const char *source, struct iod_region **ret);
 
 /*
  * A view: a typed window of a region. For a bitfield, offset and unit_size

@@ -44,6 +44,10 @@ struct iod_attach {
 	const char *sysfs;             /* --sysfs DIR, NULL for /sys */
 	void (*warn)(void *ctx, const char *msg);
 	void *ctx;
+	/* The system calls of mem:, dmabuf:, udmabuf: and PCI BARs (config
+	   space goes through libpci); NULL for the real ones (tests inject
+	   errnos and record the order of calls). */
+	const struct iod_os *os;
 };
 
 struct iod_pci_device;
@@ -86,5 +90,27 @@ struct iod_error *iod_pci_info_json(struct iod_pci_device *d, struct iod_region 
 				    size_t nregions,
 				    void (*region_json)(struct iod_strbuf *o, const struct iod_region *r),
 				    struct iod_strbuf *out);
+/*
+ * Why a read of r returned all-ones: call it when a read of width 4 or 8 from
+ * a BAR region of d gave value all-ones. It re-reads the vendor ID through
+ * config space: all-ones there too means the device is gone or in reset;
+ * otherwise a BAR whose decoding is off in the command register says so.
+ * NULL when there is nothing to add (or r is not one of d's BARs, whatever
+ * its name); else a static sentence for the caller to append.
+ */
+const char *iod_pci_diagnose(struct iod_pci_device *d, const struct iod_region *r,
+			     unsigned width, uint64_t value);
+
+/*
+ * The firmware of `iodbg demo` (src/target/sim.c) over a view of struct
+ * gsp_demo: boots the device (magic, version, queue sizes, state READY),
+ * then each step consumes one queued command (round robin over the queues),
+ * writes its reply to the matching msgq, advances tail and status.seq.
+ * Deterministic: no clock, no randomness.
+ */
+struct iod_gsp_demo;
+struct iod_error *iod_gsp_demo_new(const struct iod_view *gsp, struct iod_gsp_demo **ret);
+void iod_gsp_demo_step(struct iod_gsp_demo *fw);
+void iod_gsp_demo_free(struct iod_gsp_demo *fw);
 
 #endif

@@ -49,6 +49,23 @@ static bool is_scalar_view(const struct iod_view *v)
 	return v->bit_size || iod_type_is_scalar(iod_type_strip(v->type));
 }
 
+/* All-ones from a device BAR often means the device is gone, in reset or not
+   decoding: ask the device that owns the region, and warn. */
+static void all_ones_check(struct session *s, const char *what, const struct iod_region *r,
+			   unsigned width, uint64_t value)
+{
+	if (width < 4 || value != (width == 8 ? UINT64_MAX : UINT64_C(0xffffffff)))
+		return;
+	for (size_t i = 0; i < s->npci; i++) {
+		const char *why = iod_pci_diagnose(s->pci[i].dev, r, width, value);
+
+		if (why) {
+			session_warn(s, "%s read all-ones: %s", what, why);
+			return;
+		}
+	}
+}
+
 /* Reads and prints a path (print, a bare path, watch's first value). */
 static int print_view(struct session *s, const char *path, const struct iod_view *v, char fmt)
 {
@@ -61,6 +78,8 @@ static int print_view(struct session *s, const char *path, const struct iod_view
 		err = iod_read_scalar(&s->io, v, &raw);
 		if (err)
 			return session_fail(s, iod_error_prefix(err, "%s", path));
+		if (!v->bit_size)
+			all_ones_check(s, path, v->region, (unsigned)iod_view_size(v), raw);
 		if (s->json)
 			iod_format_scalar_json(&s->out, path, v, raw);
 		else
@@ -452,6 +471,14 @@ int cmd_x(struct session *s, const char *cmd, const char *args)
 		status = session_fail(s, err);
 		goto out;
 	}
+	for (unsigned long long i = 0; i < count; i++)
+		if (vals[i] == (unit == 8 ? UINT64_MAX : UINT64_C(0xffffffff))) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "%s+0x%" PRIx64, r->name, off + (uint64_t)i * unit);
+			all_ones_check(s, what, r, unit, vals[i]);
+			break;
+		}
 	if (s->json) {
 		iod_strbuf_puts(&s->out, "{\"region\":");
 		iod_json_string(&s->out, r->name, strlen(r->name));
@@ -599,19 +626,24 @@ static int wait_keywords(struct session *s, const char *p, bool watch, struct wa
 	return status;
 }
 
-/* Waits ns, running the tick hook, until interrupted. */
+/*
+ * One interval of a poll or watch: the tick hook runs once (so the demo
+ * firmware takes one step per interval, whatever the machine's speed), then
+ * the wait; Ctrl-C ends it early.
+ */
 static void wait_ticking(struct session *s, uint64_t ns)
 {
-	uint64_t end = now_ns() + ns;
+	uint64_t end;
 
 	session_flush(s);
+	session_tick(s);
+	end = now_ns() + ns;
 	for (;;) {
 		uint64_t t = now_ns();
 
-		session_tick(s);
 		if (s->interrupted || t >= end)
 			return;
-		pause_ns(end - t < 1000000 ? end - t : 1000000);
+		pause_ns(end - t);
 	}
 }
 

@@ -55,6 +55,83 @@ int cmd_words(struct session *s, const char *args, struct iod_strbuf *w, size_t 
 
 /* ---- naming ---- */
 
+/*
+ * After a PCI device's regions are in: keep the device for `info device`,
+ * bind its typed view `pci` (or NAME_pci) from the stock pci types, and run
+ * its profile unless --no-profile. prefix is "" or "NAME_".
+ */
+static int attach_pci_extras(struct session *s, struct iod_attached *made, const char *prefix)
+{
+	struct pci_attachment *grown;
+	const struct iod_type *t;
+	struct iod_error *err;
+	char name[160], rel[64];
+	char *profile = NULL;
+	int status = 0;
+
+	grown = realloc(s->pci, (s->npci + 1) * sizeof(*grown));
+	if (!grown || !(prefix = strdup(prefix))) {
+		if (grown)
+			s->pci = grown;
+		return session_fail(s, &iod_error_nomem);
+	}
+	s->pci = grown;
+	s->pci[s->npci++] = (struct pci_attachment){ made->pci, (char *)prefix };
+	made->pci = NULL;
+	if (made->view_type && made->view_region) {
+		struct iod_view v;
+
+		err = iod_typedb_lookup(s->db, made->view_type, &t);
+		if (err) {
+			/* the stock library has the config header layouts */
+			struct iod_dwarf_options opts = { 0 };
+
+			iod_error_free(err);
+			err = iod_load_types(s->db, "pci", &opts, NULL);
+			if (!err)
+				err = iod_typedb_lookup(s->db, made->view_type, &t);
+		}
+		if (!err)
+			err = iod_view_init(made->view_region, 0, t, &v);
+		snprintf(name, sizeof(name), "%spci", prefix);
+		if (!err)
+			err = session_bind_view(s, name, &v);
+		if (err)
+			session_warn(s, "no view %s: %s", name, err->message);
+		iod_error_free(err);
+	}
+	if (s->no_profile)
+		return 0;
+	snprintf(rel, sizeof(rel), "profiles/%04x-%04x.iodbg", made->vendor, made->device);
+	err = iod_typedb_find_file(rel, &profile);
+	if (err) {
+		iod_error_free(err);
+		snprintf(rel, sizeof(rel), "profiles/%04x.iodbg", made->vendor);
+		err = iod_typedb_find_file(rel, &profile);
+	}
+	if (err) {
+		iod_error_free(err);
+		return 0;
+	}
+	{
+		const char *saved = s->alias_prefix;
+
+		session_info(s, NULL, "running profile %s", profile);
+		session_emit(s);
+		s->alias_prefix = prefix;
+		status = session_run_file(s, profile);
+		s->alias_prefix = saved;
+	}
+	free(profile);
+	return status;
+}
+
+/* dmabuf: and udmabuf: regions are both dma0, dma1...: one counter */
+static enum iod_target_kind counter_of(enum iod_target_kind kind)
+{
+	return kind == IOD_TARGET_UDMABUF ? IOD_TARGET_DMABUF : kind;
+}
+
 static int cmd_attach(struct session *s, const char *cmd, const char *args)
 {
 	struct iod_strbuf w[3] = { 0 };
@@ -62,7 +139,7 @@ static int cmd_attach(struct session *s, const char *cmd, const char *args)
 	struct iod_attached made = { 0 };
 	struct iod_attach opts = { .writable = s->may_write, .sysfs = s->sysfs };
 	struct iod_error *err;
-	char name[256];
+	char name[256], prefix[260], probe[270];
 	int n, status = 1;
 
 	(void)cmd;
@@ -81,12 +158,22 @@ static int cmd_attach(struct session *s, const char *cmd, const char *args)
 	}
 	if (n == 3)
 		snprintf(name, sizeof(name), "%s", w[2].data);
+	else if (t.kind == IOD_TARGET_PCI)
+		name[0] = 0;   /* a device's regions are cfg, bar0..., or NAME_cfg... */
 	else
-		snprintf(name, sizeof(name), "%s%u", iod_target_stem(t.kind), s->next_index[t.kind]);
-	if (session_region(s, name) || session_view(s, name)) {
+		snprintf(name, sizeof(name), "%s%u", iod_target_stem(t.kind),
+			 s->next_index[counter_of(t.kind)]);
+	if (t.kind == IOD_TARGET_PCI) {
+		snprintf(prefix, sizeof(prefix), "%s%s", name, *name ? "_" : "");
+		snprintf(probe, sizeof(probe), "%scfg", prefix);
+	} else {
+		snprintf(probe, sizeof(probe), "%s", name);
+	}
+	if (session_region(s, probe) || session_view(s, probe)) {
 		iod_target_release(&t);
-		status = session_fail(s, iod_error_new(IOD_ERR_LOOKUP, "the name '%s' is taken",
-						       name));
+		status = session_fail(s, iod_error_new(IOD_ERR_LOOKUP, "the name '%s' is taken%s",
+						       probe, t.kind == IOD_TARGET_PCI
+						       ? ": attach the device with 'as NAME'" : ""));
 		goto out;
 	}
 	opts.warn = cmd_warn_cb;
@@ -98,7 +185,7 @@ static int cmd_attach(struct session *s, const char *cmd, const char *args)
 		goto out;
 	}
 	if (n != 3)
-		s->next_index[t.kind]++;
+		s->next_index[counter_of(t.kind)]++;
 	status = 0;
 	for (size_t i = 0; i < made.nregions; i++) {
 		struct iod_region *r = made.regions[i];
@@ -129,6 +216,8 @@ static int cmd_attach(struct session *s, const char *cmd, const char *args)
 	free(made.regions);
 	made.regions = NULL;
 	made.nregions = 0;
+	if (made.pci && attach_pci_extras(s, &made, prefix))
+		status = 1;
 out:
 	iod_attached_release(&made);
 	for (int i = 0; i < 3; i++)
@@ -223,7 +312,6 @@ static int cmd_view(struct session *s, const char *cmd, const char *args)
 	const struct iod_type *t;
 	struct iod_region *r;
 	struct iod_view v;
-	struct named_view *nv;
 	struct iod_error *err;
 	uint64_t off;
 	size_t pos = 0;
@@ -274,20 +362,11 @@ static int cmd_view(struct session *s, const char *cmd, const char *args)
 		status = session_fail(s, iod_error_prefix(err, "view %s", name));
 		goto out;
 	}
-	nv = session_view(s, name);
-	if (!nv) {
-		struct named_view *grown = realloc(s->views, (s->nviews + 1) * sizeof(*grown));
-
-		if (!grown) {
-			status = session_fail(s, &iod_error_nomem);
-			goto out;
-		}
-		s->views = grown;
-		nv = &s->views[s->nviews++];
-		nv->name = name;
-		name = NULL;
+	err = session_bind_view(s, name, &v);
+	if (err) {
+		status = session_fail(s, err);
+		goto out;
 	}
-	nv->view = v;
 	status = 0;
 out:
 	iod_expr_free(loc);
@@ -480,8 +559,35 @@ static int cmd_info(struct session *s, const char *cmd, const char *args)
 	(void)cmd;
 	if (n == 1 && strcmp(w.data, "device"))
 		status = session_fail(s, iod_error_new(IOD_ERR_SYNTAX, "usage: info device"));
-	else if (n == 1)
+	else if (n == 1 && !s->npci)
 		status = session_fail(s, iod_error_new(IOD_ERR_LOOKUP, "no PCI device is attached"));
+	else if (n == 1)
+		status = 0;
+	/* every attached device, in attach order, with the regions it still has */
+	for (size_t d = 0; !status && d < s->npci; d++) {
+		const char *prefix = s->pci[d].prefix;
+		size_t plen = strlen(prefix), nr = 0;
+		struct iod_region **regs = calloc(s->nregions + 1, sizeof(*regs));
+		struct iod_error *err;
+
+		if (!regs) {
+			status = session_fail(s, &iod_error_nomem);
+			break;
+		}
+		for (size_t i = 0; i < s->nregions; i++) {
+			const char *rest = s->regions[i]->name + plen;
+
+			if (!strncmp(s->regions[i]->name, prefix, plen) &&
+			    (!strcmp(rest, "cfg") || (!strncmp(rest, "bar", 3) && rest[3] >= '0' &&
+						      rest[3] <= '5' && !rest[4])))
+				regs[nr++] = s->regions[i];
+		}
+		err = s->json ? iod_pci_info_json(s->pci[d].dev, regs, nr, cmd_region_json, &s->out)
+			      : iod_pci_info_text(s->pci[d].dev, regs, nr, &s->out);
+		free(regs);
+		if (err)
+			status = session_fail(s, err);
+	}
 	iod_strbuf_release(&w);
 	return status;
 }
@@ -783,8 +889,8 @@ const struct command session_commands[] = {
 	  cmd_offsetof },
 	{ "whatis", NULL, "whatis PATH|TYPE", "print the type of PATH", NULL, cmd_whatis },
 	{ "attach", NULL, "attach TARGET [as NAME]", "attach a target and create its regions",
-	  "  TARGET: sim:SIZE, file:PATH[,OFFSET[,SIZE]], and with later versions PCI\n"
-	  "  devices, mem:ADDR,SIZE, dmabuf:PATH, udmabuf:NAME.", cmd_attach },
+	  "  TARGET: 0000:01:00.0, 01:00.0, pci:VENDOR:DEVICE[#N], mem:ADDR,SIZE,\n"
+	  "  file:PATH[,OFFSET[,SIZE]], dmabuf:PATH, udmabuf:NAME, sim:SIZE.", cmd_attach },
 	{ "detach", NULL, "detach NAME", "release a region and every view on it", NULL,
 	  cmd_detach },
 	{ "load", NULL, "load FILE|NAME", "load types from DWARF or the stock library", NULL,
@@ -891,7 +997,12 @@ void cmd_warn_cb(void *ctx, const char *msg)
 
 void cmd_note_cb(void *ctx, const char *msg)
 {
-	session_info(ctx, NULL, "%s", msg);
+	struct session *s = ctx;
+
+	/* what the cache did is for people watching the accesses, not everyone */
+	if (!strncmp(msg, "cache:", 6) && !s->trace)
+		return;
+	session_info(s, NULL, "%s", msg);
 }
 
 /* --trace: every access on stderr, in order with what stdout shows. */

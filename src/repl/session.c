@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -136,6 +137,12 @@ void session_free(struct session *s)
 	for (size_t i = 0; i < s->nvars; i++)
 		free(s->vars[i].name);
 	free(s->vars);
+	for (size_t i = 0; i < s->npci; i++) {
+		iod_pci_device_free(s->pci[i].dev);
+		free(s->pci[i].prefix);
+	}
+	free(s->pci);
+	iod_gsp_demo_free(s->demo);
 	iod_strbuf_release(&s->out);
 	iod_strbuf_release(&s->line);
 	iod_strbuf_release(&s->canon);
@@ -268,8 +275,27 @@ bool session_name_ok(const char *name)
 	return true;
 }
 
+/* In a profile, a plain device name means the attaching device's. */
+static const char *aliased(struct session *s, const char *name, char *buf, size_t size)
+{
+	static const char *const plain[] = { "cfg", "pci", "bar0", "bar1", "bar2", "bar3",
+					     "bar4", "bar5" };
+
+	if (!s->alias_prefix || !*s->alias_prefix)
+		return name;
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (!strcmp(name, plain[i])) {
+			snprintf(buf, size, "%s%s", s->alias_prefix, name);
+			return buf;
+		}
+	return name;
+}
+
 struct iod_region *session_region(struct session *s, const char *name)
 {
+	char buf[128];
+
+	name = aliased(s, name, buf, sizeof(buf));
 	for (size_t i = 0; i < s->nregions; i++)
 		if (!strcmp(s->regions[i]->name, name))
 			return s->regions[i];
@@ -278,6 +304,9 @@ struct iod_region *session_region(struct session *s, const char *name)
 
 struct named_view *session_view(struct session *s, const char *name)
 {
+	char buf[128];
+
+	name = aliased(s, name, buf, sizeof(buf));
 	for (size_t i = 0; i < s->nviews; i++)
 		if (!strcmp(s->views[i].name, name))
 			return &s->views[i];
@@ -313,6 +342,28 @@ struct iod_error *session_add_region(struct session *s, struct iod_region *r)
 	}
 	s->regions = grown;
 	s->regions[s->nregions++] = r;
+	return NULL;
+}
+
+struct iod_error *session_bind_view(struct session *s, const char *name, const struct iod_view *v)
+{
+	struct named_view *nv = session_view(s, name), *grown;
+	char *copy;
+
+	if (session_region(s, name))
+		return iod_error_new(IOD_ERR_LOOKUP, "the name '%s' is taken by a region", name);
+	if (nv) {
+		nv->view = *v;
+		return NULL;
+	}
+	copy = strdup(name);
+	grown = copy ? realloc(s->views, (s->nviews + 1) * sizeof(*grown)) : NULL;
+	if (!grown) {
+		free(copy);
+		return &iod_error_nomem;
+	}
+	s->views = grown;
+	s->views[s->nviews++] = (struct named_view){ copy, *v };
 	return NULL;
 }
 

@@ -27,6 +27,12 @@ struct var {
 	int64_t value;
 };
 
+/* An attached PCI device and the prefix of its names ("" or "gpu_"). */
+struct pci_attachment {
+	struct iod_pci_device *dev;
+	char *prefix;
+};
+
 struct session {
 	struct iod_typedb *db;
 	struct iod_region **regions;
@@ -36,6 +42,11 @@ struct session {
 	struct var *vars;
 	size_t nvars;
 	unsigned next_index[IOD_TARGET_SIM + 1];  /* sim0, sim1, ... per kind */
+	struct pci_attachment *pci;
+	size_t npci;
+	/* While a device's profile runs, the plain names cfg, bar0..bar5 and pci
+	   mean that device's (prefixed) names. */
+	const char *alias_prefix;
 
 	struct iod_io io;
 	struct iod_expr_env env;
@@ -67,9 +78,10 @@ struct session {
 	struct iod_strbuf last_reads;  /* "path = value" of the last poll evaluation */
 	bool collect_reads;
 
-	/* run while poll and watch wait, and between commands (the demo firmware) */
+	/* run after every command and once per poll/watch interval (the demo firmware) */
 	void (*tick)(void *ctx);
 	void *tick_ctx;
+	struct iod_gsp_demo *demo;
 };
 
 struct iod_error *session_new(struct session **ret);
@@ -80,6 +92,8 @@ int session_run_line(struct session *s, const char *line);
 /* Runs a script file ("-" = stdin); stops at the first failure unless -k. */
 int session_run_file(struct session *s, const char *path);
 int session_run_stream(struct session *s, FILE *f, const char *name);
+/* `iodbg demo`: attaches the simulated GSP and starts its firmware. */
+int session_start_demo(struct session *s);
 /* The interactive loop (readline). */
 int session_repl(struct session *s);
 
@@ -102,6 +116,8 @@ struct iod_region *session_region(struct session *s, const char *name);
 struct named_view *session_view(struct session *s, const char *name);
 struct iod_error *session_add_region(struct session *s, struct iod_region *r);
 struct iod_error *session_set_var(struct session *s, const char *name, int64_t value);
+/* Binds (or rebinds) the view NAME. */
+struct iod_error *session_bind_view(struct session *s, const char *name, const struct iod_view *v);
 bool session_name_ok(const char *name);
 /* The region writable flag as -w and `set write` make it. */
 bool session_region_writable(const struct session *s, const struct iod_region *r);

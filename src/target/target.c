@@ -12,6 +12,7 @@
 
 #include "iodbg/expr.h"
 #include "iodbg/target.h"
+#include "internal.h"
 
 #define EXPECTED "0000:01:00.0, 01:00.0, pci:VENDOR:DEVICE[#N], mem:ADDR,SIZE, " \
 		 "file:PATH[,OFFSET[,SIZE]], dmabuf:PATH, udmabuf:NAME or sim:SIZE"
@@ -322,6 +323,14 @@ struct iod_error *iod_target_attach(const struct iod_target *t, const char *name
 	case IOD_TARGET_FILE:
 		err = attach_file(t, name, opts, &r);
 		break;
+	case IOD_TARGET_PCI:
+		return iod_attach_pci(t, name, opts, ret);
+	case IOD_TARGET_MEM:
+		return iod_attach_mem(t, name, opts, ret);
+	case IOD_TARGET_DMABUF:
+		return iod_attach_dmabuf(t, name, opts, ret);
+	case IOD_TARGET_UDMABUF:
+		return iod_attach_udmabuf(t, name, opts, ret);
 	default:
 		return iod_error_new(IOD_ERR_LOOKUP, "%s targets cannot be attached by this build"
 				     " of iodbg yet",
