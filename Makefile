@@ -9,6 +9,9 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 # The stock type library (spec §7): found relative to the binary, <bindir>/../share/iodbg/typedb.
 TYPEDBDIR ?= $(PREFIX)/share/iodbg/typedb
+# The bash completion (completions/iodbg.bash) and the demo's tour (examples/tour.iodbg).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+EXAMPLESDIR ?= $(PREFIX)/share/iodbg/examples
 DESTDIR ?=
 INSTALL ?= install
 
@@ -94,7 +97,7 @@ DEB_PACKAGES := make gcc pkg-config libdwarf-dev libelf-dev libpci-dev libreadli
 DEB_BENCH_PACKAGES := gdb python3-drgn hyperfine linux-image-amd64-dbg
 
 .PHONY: all check check-cli check-dwarf valgrind lint-man demo install uninstall \
-	deps bench-deps clean
+	deps bench-deps bench conformance clean
 
 all: $(LIB) $(BIN) $(TYPEDB_OBJS)
 
@@ -155,7 +158,7 @@ $(CLI_TYPEDB)/cli.o: tests/cli/types/cli.h
 	@mkdir -p $(@D)
 	$(CC) -g -fno-eliminate-unused-debug-types -c -x c -o $@ $<
 
-check-cli: $(BIN) $(CLI_TYPEDB)/cli.o
+check-cli: $(BIN) $(CLI_TYPEDB)/cli.o $(TYPEDB_OBJS)
 	IODBG_TEST_WRAPPER='$(TEST_WRAPPER)' tests/run-cli.sh $(BIN) $(BUILD)/tests/cli/run $(CLI_TYPEDB)
 
 # libFuzzer targets (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/), built with
@@ -174,7 +177,30 @@ build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(REPL_SRCS) $(wildcard include/iodbg/*
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(DWARF_CFLAGS) $(PCI_CFLAGS) -o $@ $< $(LIB_SRCS) \
 		$(REPL_SRCS) $(LIB_LIBS) $(READLINE_LIBS)
 
-fuzz: $(FUZZ_BINS)
+# Seeds that are built, not checked in: build-fuzz/seeds/NAME/ is a corpus of fuzz_NAME too.
+# fuzz_dwarf's are tiny objects from tests/fuzz/seeds/dwarf/*.c in several DWARF flavours.
+DWARF_SEED_SRCS := $(sort $(wildcard tests/fuzz/seeds/dwarf/*.c))
+DWARF_SEED_FLAGS := -c -w -fno-asynchronous-unwind-tables -fno-ident \
+	-fno-eliminate-unused-debug-types
+DWARF_SEED_CC_gcc-dwarf2 = $(CC) -gdwarf-2
+DWARF_SEED_CC_gcc-dwarf4 = $(CC) -gdwarf-4
+DWARF_SEED_CC_gcc-dwarf5 = $(CC) -gdwarf-5
+DWARF_SEED_CC_gcc-gz = $(CC) -gdwarf-5 -gz=zlib
+DWARF_SEED_CC_gcc-zdebug = $(CC) -gdwarf-4 -gz=zlib-gnu
+DWARF_SEED_CC_clang-dwarf4 = $(FUZZ_CC) -gdwarf-4
+DWARF_SEED_CC_clang-dwarf5 = $(FUZZ_CC) -gdwarf-5
+DWARF_SEED_FLAVOURS := gcc-dwarf2 gcc-dwarf4 gcc-dwarf5 gcc-gz gcc-zdebug clang-dwarf4 clang-dwarf5
+DWARF_SEEDS := $(foreach f,$(DWARF_SEED_FLAVOURS),\
+	$(DWARF_SEED_SRCS:tests/fuzz/seeds/dwarf/%.c=build-fuzz/seeds/dwarf/%-$f.o))
+
+define dwarf_seed_rule
+build-fuzz/seeds/dwarf/%-$(1).o: tests/fuzz/seeds/dwarf/%.c Makefile
+	@mkdir -p $$(@D)
+	$$(DWARF_SEED_CC_$(1)) $$(DWARF_SEED_FLAGS) -o $$@ $$<
+endef
+$(foreach f,$(DWARF_SEED_FLAVOURS),$(eval $(call dwarf_seed_rule,$f)))
+
+fuzz: $(FUZZ_BINS) $(DWARF_SEEDS)
 	tests/run-fuzz.sh build-fuzz/run '$(FUZZ_RUNS)' '$(FUZZ_SECONDS)' $(FUZZ_BINS)
 
 valgrind:
@@ -183,20 +209,28 @@ valgrind:
 lint-man:
 	mandoc -Tlint -Wwarning man/iodbg.1
 
-# The demo device comes with the command language; until then the demo is the usage.
-demo: $(BIN)
-	$(BIN) --help
+# The simulated GSP (spec §7): interactive on a terminal; try examples/tour.iodbg.
+demo: $(BIN) $(TYPEDB_OBJS)
+	$(BIN) demo
 
 install: $(BIN) $(TYPEDB_OBJS)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/iodbg
 	$(INSTALL) -m 0644 man/iodbg.1 $(DESTDIR)$(MANDIR)/man1/iodbg.1
-	$(INSTALL) -d $(DESTDIR)$(TYPEDBDIR)
+	$(INSTALL) -d $(DESTDIR)$(TYPEDBDIR) $(DESTDIR)$(TYPEDBDIR)/profiles
 	$(INSTALL) -m 0644 $(TYPEDB_OBJS) $(DESTDIR)$(TYPEDBDIR)/
+	$(INSTALL) -m 0644 $(wildcard typedb/profiles/*.iodbg) $(DESTDIR)$(TYPEDBDIR)/profiles/
+	$(INSTALL) -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(EXAMPLESDIR)
+	$(INSTALL) -m 0644 completions/iodbg.bash $(DESTDIR)$(BASHCOMPDIR)/iodbg
+	$(INSTALL) -m 0644 examples/tour.iodbg $(DESTDIR)$(EXAMPLESDIR)/tour.iodbg
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/iodbg $(DESTDIR)$(MANDIR)/man1/iodbg.1
 	rm -f $(addprefix $(DESTDIR)$(TYPEDBDIR)/,$(notdir $(TYPEDB_OBJS)))
+	rm -f $(addprefix $(DESTDIR)$(TYPEDBDIR)/profiles/,$(notdir $(wildcard typedb/profiles/*.iodbg)))
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/iodbg $(DESTDIR)$(EXAMPLESDIR)/tour.iodbg
+	-rmdir $(DESTDIR)$(EXAMPLESDIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(TYPEDBDIR)/profiles 2>/dev/null
 	-rmdir $(DESTDIR)$(TYPEDBDIR) $(DESTDIR)$(dir $(TYPEDBDIR:%/=%)) 2>/dev/null
 
 # $(call apt_install,PACKAGES)
@@ -225,6 +259,15 @@ endif
 
 bench-deps:
 	$(call apt_install,$(DEB_PACKAGES) $(DEB_BENCH_PACKAGES))
+
+# iodbg beside its peers, one table (tests/bench/run.sh; BENCH_RUNS, BENCH_ONLY), and every
+# layout of the kernel debug package against pahole (tests/bench/conformance.sh). Both need
+# `make bench-deps`; neither is part of `make check`.
+bench: $(BIN)
+	tests/bench/run.sh $(BIN) $(BUILD)/bench
+
+conformance: $(DUMP_LAYOUTS)
+	tests/bench/conformance.sh $(DUMP_LAYOUTS) $(BUILD)/bench/conformance
 
 clean:
 	rm -rf build build-san build-fuzz

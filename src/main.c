@@ -377,8 +377,7 @@ static int run(const struct options *o)
 		iod_strbuf_release(&line);
 	}
 	if (o->demo && !status)
-		status = session_fail(s, iod_error_new(IOD_ERR_LOOKUP, "demo: the simulated device"
-						       " is not in this build of iodbg yet"));
+		status = session_start_demo(s);
 	if (o->ptype) {
 		if (!status)
 			status = run_ptype(s, o);

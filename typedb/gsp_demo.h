@@ -91,7 +91,7 @@ struct gsp_status {
 		u32 consumed : 16;     /* messages consumed in the last batch */
 	} flags;
 	int error_code;            /* enum gsp_result of the last failure */
-	u64 heartbeat;             /* microseconds the firmware has run */
+	u64 heartbeat;             /* steps the firmware has taken since boot */
 };
 
 struct gsp_demo {

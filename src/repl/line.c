@@ -105,9 +105,18 @@ int session_repl(struct session *s)
 		while (!line_done) {
 			fd_set in;
 
+			/* a simulated device keeps working while the prompt waits */
+			struct timeval idle = { 0, 2000 };
+			int ready;
+
 			FD_ZERO(&in);
 			FD_SET(STDIN_FILENO, &in);
-			if (select(STDIN_FILENO + 1, &in, NULL, NULL, NULL) < 0) {
+			ready = select(STDIN_FILENO + 1, &in, NULL, NULL, s->tick ? &idle : NULL);
+			if (ready == 0) {
+				session_tick(s);
+				continue;
+			}
+			if (ready < 0) {
 				if (errno != EINTR) {
 					got_eof = true;
 					break;
