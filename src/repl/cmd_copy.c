@@ -114,6 +114,25 @@ static int opt_number(struct session *s, const char **p, const char *what, uint6
 	*has = false;
 	if (!*q)
 		return 0;
+	/* a plain size (4096, 0x1000, 8M) as the spec writes sizes */
+	{
+		size_t n = strcspn(q, " \t");
+		char word[64];
+		uint64_t v;
+
+		if (n < sizeof(word)) {
+			memcpy(word, q, n);
+			word[n] = 0;
+			err = iod_parse_number(word, true, &v);
+			if (!err) {
+				*p = q + n;
+				*ret = v;
+				*has = true;
+				return 0;
+			}
+			iod_error_free(err);
+		}
+	}
 	err = iod_expr_parse(q, &e, &used, &pos);
 	if (err)
 		return cmd_syntax(s, err, q, pos);
@@ -416,20 +435,55 @@ int cmd_copy(struct session *s, const char *cmd, const char *args)
 	return status;
 }
 
+/* Where the last word of args begins (a "quoted string" counts as one). */
+static const char *last_word(const char *args, struct iod_strbuf *word, struct iod_error **err)
+{
+	struct iod_strbuf w = { 0 };
+	const char *p = args, *start = NULL;
+
+	*err = NULL;
+	for (;;) {
+		const char *at = session_skip(p);
+
+		if (!session_word(&p, &w, err))
+			break;
+		start = at;
+		iod_strbuf_reset(word);
+		iod_strbuf_add(word, w.data, w.len);
+	}
+	iod_strbuf_release(&w);
+	return *err ? NULL : start;
+}
+
 int cmd_dump(struct session *s, const char *cmd, const char *args)
 {
 	struct iod_strbuf file = { 0 };
 	struct operand src, dst = { .is_file = true };
-	const char *p = args;
 	struct iod_error *err = NULL;
+	const char *at = last_word(args, &file, &err), *p;
+	char *path_text;
 	int status = 1;
 
 	(void)cmd;
-	if (next_operand(s, &p, false, &src))
+	/* FILE is the last word, so a path to it may hold '/' unquoted */
+	if (err || !at || at == session_skip(args)) {
+		iod_strbuf_release(&file);
+		return session_fail(s, err ? err : iod_error_new(IOD_ERR_SYNTAX,
+								 "usage: dump PATH FILE"));
+	}
+	path_text = cmd_trimmed(args, at);
+	if (!path_text) {
+		iod_strbuf_release(&file);
+		return session_fail(s, &iod_error_nomem);
+	}
+	p = path_text;
+	if (next_operand(s, &p, false, &src)) {
+		free(path_text);
+		iod_strbuf_release(&file);
 		return 1;
-	if (!session_word(&p, &file, &err) || trailing(s, p, "dump PATH FILE")) {
-		status = err ? session_fail(s, err) : file.data ? 1
-			: session_fail(s, iod_error_new(IOD_ERR_SYNTAX, "usage: dump PATH FILE"));
+	}
+	if (trailing(s, p, "dump PATH FILE")) {
+		status = 1;
 	} else if (!src.has_len) {
 		status = session_fail(s, iod_error_new(IOD_ERR_SYNTAX, "dump: %s has no length:"
 						       " use copy REGION+OFF file:FILE LEN",
@@ -441,6 +495,7 @@ int cmd_dump(struct session *s, const char *cmd, const char *args)
 	operand_release(&src);
 	operand_release(&dst);
 	iod_strbuf_release(&file);
+	free(path_text);
 	return status;
 }
 
