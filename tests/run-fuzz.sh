@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Runs each libFuzzer target over its checked-in corpus (tests/fuzz/corpus/NAME/).
+# Runs each libFuzzer target over its checked-in corpus (tests/fuzz/corpus/NAME/) and the
+# seeds built for it beside the binary (BINDIR/seeds/NAME/, e.g. fuzz_dwarf's objects).
 #
 # Usage: tests/run-fuzz.sh WORKDIR RUNS SECONDS TARGET...
 #   RUNS     with SECONDS empty: -seed=1 -runs=RUNS, deterministic (what CI does)
@@ -14,13 +15,16 @@ srcdir=$(cd "$(dirname "$0")/fuzz/corpus" && pwd)
 passed=0 failed=0 skipped=0
 for bin in "$@"; do
 	name=$(basename "$bin")
-	corpus=$srcdir/${name#fuzz_}
-	if [ ! -d "$corpus" ]; then
-		echo "-- $name: skipped: no corpus at $corpus"
+	bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+	corpora=()
+	for d in "$srcdir/${name#fuzz_}" "$(dirname "$bin")/seeds/${name#fuzz_}"; do
+		[ -d "$d" ] && corpora+=("$d")
+	done
+	if [ ${#corpora[@]} -eq 0 ]; then
+		echo "-- $name: skipped: no corpus at $srcdir/${name#fuzz_}"
 		skipped=$((skipped + 1))
 		continue
 	fi
-	bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 	mkdir -p "$work"
 	out=$(cd "$work" && pwd)/$name
 	rm -rf "$out"
@@ -32,7 +36,7 @@ for bin in "$@"; do
 	fi
 	echo "== $name ${budget[*]}"
 	if (cd "$out" && "$bin" "${budget[@]}" -max_len=4096 -rss_limit_mb=2048 -close_fd_mask=3 \
-		-print_final_stats=1 "$out/new" "$corpus") >"$out/log" 2>&1; then
+		-print_final_stats=1 "$out/new" "${corpora[@]}") >"$out/log" 2>&1; then
 		grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' "$out/log" | sed 's/^/   /'
 		passed=$((passed + 1))
 	else

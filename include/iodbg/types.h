@@ -83,6 +83,10 @@ struct iod_typedb;
  */
 struct iod_type_source_ops {
 	struct iod_error *(*find)(void *ctx, struct iod_typedb *db, const char *name);
+	/* Optional: adds every enum that has an enumerator called name, a named
+	   one as find would, an anonymous one with iod_typedb_add_enumerators.
+	   Asked once per name, by the first iod_typedb_find_enumerator of it. */
+	struct iod_error *(*find_enumerator)(void *ctx, struct iod_typedb *db, const char *name);
 	/* Optional, for listings: calls cb with every name find would know
 	   (Rust: full paths); stops at the first error cb returns. */
 	struct iod_error *(*names)(void *ctx,
@@ -140,6 +144,23 @@ struct iod_error *iod_typedb_array_of(struct iod_typedb *db, const struct iod_ty
    that iod_typedb_next lists them. */
 struct iod_error *iod_typedb_materialise(struct iod_typedb *db, const char *glob);
 
+/*
+ * The enumerator called name, as an expression means it. The sources are
+ * asked once per name (find_enumerator); then every enum the database
+ * knows is searched: registered ones, those reachable from a registered
+ * type through members, typedefs and arrays (anonymous enums of members),
+ * and those given to iod_typedb_add_enumerators. *enum_type is the first
+ * enum that has it and *value its value in that enum's width and
+ * signedness. When no enum has it, *enum_type is NULL and that is no
+ * error. Enums that give it different values make it ambiguous: an
+ * IOD_ERR_LOOKUP error listing each value with the first enum that has it.
+ */
+struct iod_error *iod_typedb_find_enumerator(struct iod_typedb *db, const char *name,
+					     const struct iod_type **enum_type, int64_t *value);
+/* Makes the enumerators of enum t (one of db's types, registered or not,
+   named or not) found by iod_typedb_find_enumerator. */
+struct iod_error *iod_typedb_add_enumerators(struct iod_typedb *db, const struct iod_type *t);
+
 /* Registered named types in registration order; *iter starts at 0. NULL at the end.
    Built-ins are not listed, nor a declaration once its name has a definition. */
 const struct iod_type *iod_typedb_next(struct iod_typedb *db, size_t *iter);
@@ -167,6 +188,9 @@ uint32_t iod_type_align(const struct iod_type *t);
 /* A flags enum: >= 2 enumerators, each zero or a distinct power of two. */
 bool iod_type_enum_is_flags(const struct iod_type *t);
 const struct iod_enumerator *iod_type_enum_find_value(const struct iod_type *t, uint64_t v);
+/* An enumerator's bits as a number: cut to the enum's width, and sign-extended
+   from it when the enum is signed (an enum of 8 bytes or no size: all 64 bits). */
+int64_t iod_type_enum_value(const struct iod_type *t, uint64_t bits);
 
 /*
  * Finds a named member, descending into anonymous struct/union members.

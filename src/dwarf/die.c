@@ -617,5 +617,8 @@ struct iod_error *dw_die_read(struct dw_dbg *d, struct dw_ref ref, struct dw_die
 	if (!err && children && ret->has_children)
 		err = collect_children(d, die, ref.is_info, children);
 	dwarf_dealloc_die(die);
+	/* The children read before a bad sibling are not the caller's to free. */
+	if (err && children)
+		dw_refs_release(children);
 	return err;
 }

@@ -60,7 +60,8 @@ struct dw_refs {
 
 void dw_refs_release(struct dw_refs *r);
 
-/* Reads the DIE at ref; children, when not NULL, receives its children's refs in order. */
+/* Reads the DIE at ref; children, when not NULL, receives its children's refs in order
+   (and is left empty on an error). */
 struct iod_error *dw_die_read(struct dw_dbg *d, struct dw_ref ref, struct dw_die *ret,
 			      struct dw_refs *children);
 

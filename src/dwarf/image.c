@@ -104,6 +104,9 @@ struct iod_error *dw_image_open(const char *path, int fd, uint64_t file_size,
 		s->info = sh.sh_info;
 		s->entsize = sh.sh_entsize;
 		s->size = s->fsize;
+		/* An empty section's offset means nothing: no pointer is ever formed from it. */
+		if (!s->fsize)
+			s->offset = 0;
 		/* dw_target_open checked this already; the mapping must not be trusted blindly. */
 		if (s->fsize && (s->offset > img->map_size || s->fsize > img->map_size - s->offset)) {
 			err = iod_error_new(IOD_ERR_TYPE, "%s: section %s lies outside the file", path,
@@ -195,7 +198,11 @@ static struct iod_error *inflate_section(struct dw_image *img, struct dw_isec *s
 	unsigned char *out;
 	int zr;
 
-	if (s->size > (uint64_t)1 << 34)
+	/*
+	 * Deflate expands at most 1032 times (zlib's FAQ): a larger claim is a
+	 * damaged header, and must not become an allocation of that size.
+	 */
+	if (s->size > (uint64_t)1 << 34 || s->size > (s->fsize - hdr) * 1032 + 1024)
 		return iod_error_new(IOD_ERR_TYPE, "%s: section %s claims %llu bytes uncompressed",
 				     img->path, s->name, (unsigned long long)s->size);
 	/* Zeros after the end: string hashing may read a word past a final NUL (fp.c). */

@@ -110,8 +110,26 @@ void dw_ixb_free(struct dw_ixb *b);
 /* Returns the unit's number. name may be NULL. */
 struct iod_error *dw_ixb_add_cu(struct dw_ixb *b, const struct dw_ix_cu *cu, const char *name,
 				uint32_t *ret);
+/* *ret_name (may be NULL) receives the name's number, for dw_ixb_add_enum. */
 struct iod_error *dw_ixb_add_entry(struct dw_ixb *b, uint32_t cu, uint64_t off,
-				   unsigned tag, unsigned flags, const char *name, size_t len);
+				   unsigned tag, unsigned flags, const char *name, size_t len,
+				   uint32_t *ret_name);
+/* One enumerator as the scan reads it. */
+struct dw_ixb_enumerator {
+	const char *name;
+	uint64_t value;                 /* the bits as read */
+	bool is_signed;                 /* read from a signed form */
+};
+/*
+ * Files the n enumerators of the enum whose DIE is at off. enum_name is the
+ * enum's name number (from dw_ixb_add_entry), UINT32_MAX for an anonymous
+ * enum, whose enumerators are told apart by value. One record is kept per
+ * enumerator name and enum name, or, for anonymous enums, per enumerator
+ * name and value: the copies of a header's enum in every unit add nothing,
+ * and an exact copy of an enum already filed costs one probe.
+ */
+struct iod_error *dw_ixb_add_enum(struct dw_ixb *b, uint32_t cu, uint64_t off, unsigned flags,
+				  uint32_t enum_name, const struct dw_ixb_enumerator *v, size_t n);
 /* Appends every unit and entry of part (built over a later stretch of the file). */
 struct iod_error *dw_ixb_append(struct dw_ixb *b, struct dw_ixb *part);
 size_t dw_ixb_ncus(const struct dw_ixb *b);
@@ -138,6 +156,14 @@ const struct dw_ix_entry *dw_index_entry(const struct dw_index *ix, uint32_t i);
 const char *dw_index_str(const struct dw_index *ix, uint32_t off);
 /* The entries filed under name (a full name, or a Rust path's last segment), in file order. */
 const uint32_t *dw_index_lookup(const struct dw_index *ix, const char *name, size_t *n);
+/*
+ * The enums that define an enumerator called name: records (tag DW_IX_ENUM)
+ * whose off is the enum's DIE and whose name is the enumerator's, in file
+ * order; NULL when none does. A named enum appears once per enumerator (its
+ * name finds every copy); an anonymous one once per distinct value.
+ */
+const struct dw_ix_entry *dw_index_enumerators(const struct dw_index *ix, const char *name,
+					       size_t *n);
 /* The entry of a DIE, or NULL when it is not indexed. */
 const struct dw_ix_entry *dw_index_entry_at(const struct dw_index *ix, struct dw_ref ref);
 /* The unit holding a DIE, or NULL. */
@@ -208,5 +234,12 @@ struct iod_error *dw_mat_new(const struct dw_mat_config *cfg, struct dw_mat **re
 void dw_mat_free(struct dw_mat *m);
 /* Registers in db every definition (else one declaration) filed under name. */
 struct iod_error *dw_mat_find(struct dw_mat *m, struct iod_typedb *db, const char *name);
+/*
+ * Makes every enum that defines an enumerator called name known to db: a
+ * named one by registering its name (as dw_mat_find), an anonymous one
+ * through iod_typedb_add_enumerators.
+ */
+struct iod_error *dw_mat_find_enumerator(struct dw_mat *m, struct iod_typedb *db,
+					 const char *name);
 
 #endif

@@ -165,6 +165,22 @@ static struct iod_error *source_find(void *ctx, struct iod_typedb *db, const cha
 	return err ? iod_error_prefix(err, "%s", s->t.path) : NULL;
 }
 
+static struct iod_error *source_find_enumerator(void *ctx, struct iod_typedb *db,
+					       const char *name)
+{
+	struct source *s = ctx;
+	struct iod_error *err;
+	size_t n;
+
+	/* As for types: a name no enum of the file has costs one probe. */
+	if (!dw_index_enumerators(s->ix, name, &n) || !n)
+		return NULL;
+	err = open_dwarf(s);
+	if (!err)
+		err = dw_mat_find_enumerator(s->m, db, name);
+	return err ? iod_error_prefix(err, "%s", s->t.path) : NULL;
+}
+
 static struct iod_error *source_names(void *ctx,
 				      struct iod_error *(*cb)(void *cbctx, const char *name),
 				      void *cbctx)
@@ -176,6 +192,7 @@ static struct iod_error *source_names(void *ctx,
 
 static const struct iod_type_source_ops source_ops = {
 	.find = source_find,
+	.find_enumerator = source_find_enumerator,
 	.names = source_names,
 	.close = source_close,
 };

@@ -352,7 +352,9 @@ static struct iod_error *mat_enum(struct dw_mat *m, const struct dw_die *die,
 	if (err)
 		return err;
 	t->target = under;
-	t->size = die->has_byte_size ? die->byte_size : (under ? iod_type_strip(under)->size : 0);
+	/* A broken file's enum may be "of" a typedef of void: no size to take from it. */
+	t->size = die->has_byte_size ? die->byte_size :
+		  iod_type_strip(under) ? iod_type_strip(under)->size : 0;
 	t->declaration = die->declaration;
 	if (die->has_alignment)
 		t->align = (uint32_t)die->alignment;
@@ -1323,5 +1325,47 @@ struct iod_error *dw_mat_find(struct dw_mat *m, struct iod_typedb *db, const cha
 	}
 	free(reps);
 	free(defined);
+	return err;
+}
+
+struct iod_error *dw_mat_find_enumerator(struct dw_mat *m, struct iod_typedb *db,
+					 const char *name)
+{
+	const struct dw_ix_entry *recs;
+	uint32_t *done;
+	size_t n, ndone = 0;
+	struct iod_error *err = NULL;
+
+	m->db = db;
+	recs = dw_index_enumerators(m->ix, name, &n);
+	if (!n)
+		return NULL;
+	done = malloc(n * sizeof(*done));
+	if (!done)
+		return &iod_error_nomem;
+	for (size_t i = 0; i < n && !err; i++) {
+		struct dw_ref ref = entry_ref(&recs[i]);
+		const struct dw_ix_entry *e = dw_index_entry_at(m->ix, ref);
+		const struct iod_type *t;
+		bool seen = false;
+
+		if (e && dw_ix_tag(e) == DW_IX_ENUM) {
+			/* By its name: every layout the file has of it, numbered as a lookup numbers them. */
+			for (size_t j = 0; j < ndone && !seen; j++)
+				seen = done[j] == e->name;
+			if (!seen) {
+				done[ndone++] = e->name;
+				err = dw_mat_find(m, db, dw_index_str(m->ix, e->name));
+			}
+			continue;
+		}
+		err = mat_full(m, ref, 0, &t);
+		if (!err && t->kind != IOD_TYPE_ENUM)
+			err = iod_error_new(IOD_ERR_TYPE, "DIE 0x%llx: not an enum",
+					    (unsigned long long)ref.off);
+		if (!err)
+			err = iod_typedb_add_enumerators(db, t);
+	}
+	free(done);
 	return err;
 }

@@ -246,12 +246,14 @@ static int form_fixed_size(unsigned form, const struct rd_unit *u)
 static struct iod_error *parse_abbrevs(const struct rd *r, const struct rd_unit *u,
 				       struct rd_abbrevs **ret)
 {
-	struct cur c = { r->abbrev.data + u->abbrev_off, r->abbrev.data + r->abbrev.size, false };
+	struct cur c;
 	struct rd_abbrevs *a;
 	size_t nattrs = 0, cap_attrs = 64, cap = AB_SLOTS_MIN;
 
+	/* Checked before any pointer is formed: without .debug_abbrev, data is NULL. */
 	if (u->abbrev_off >= r->abbrev.size)
 		return corrupt(r, "abbreviation table outside .debug_abbrev", u->off);
+	c = (struct cur){ r->abbrev.data + u->abbrev_off, r->abbrev.data + r->abbrev.size, false };
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return &iod_error_nomem;
@@ -996,6 +998,8 @@ struct scan {
 	unsigned base_flags;
 	char *path;
 	size_t len, cap;
+	struct dw_ixb_enumerator *enums;  /* the enum being read */
+	size_t nenums, enums_cap;
 };
 
 static bool path_put(struct scan *s, const char *str, size_t n)
@@ -1019,9 +1023,92 @@ static bool path_put(struct scan *s, const char *str, size_t n)
 }
 
 /*
+ * The children of an enum from pos: its enumerators' names and values, into
+ * s->enums. *ret is just past the null entry that ends them.
+ */
+static struct iod_error *read_enumerators(struct scan *s, uint64_t pos, uint64_t *ret)
+{
+	struct rd *r = s->r;
+	const struct rd_unit *u = s->u;
+	const struct dw_secref *sec = unit_sec(r, u);
+	struct iod_error *err;
+
+	s->nenums = 0;
+	for (;;) {
+		struct cur c = { sec->data + pos, sec->data + u->end, false };
+		const struct rd_abbrev *ab;
+		uint64_t code = get_uleb(&c), value = 0;
+		const char *name = NULL;
+		bool has_value = false, is_signed = false;
+
+		if (c.bad)
+			return corrupt(r, "enumerators run past the end of the unit", pos);
+		if (!code) {
+			*ret = (uint64_t)(c.p - sec->data);
+			return NULL;
+		}
+		if (code >= u->ab->n || !u->ab->v[code].tag)
+			return corrupt(r, "unknown abbreviation code", pos);
+		ab = &u->ab->v[code];
+		if (ab->tag != DW_TAG_enumerator) {
+			if (!skip_attrs(u, &c, ab))
+				return corrupt(r, "malformed attribute", pos);
+		} else {
+			for (unsigned i = 0; i < ab->nattrs; i++) {
+				unsigned at = ab->attrs[i].at, form = ab->attrs[i].form;
+				struct rd_attr a;
+
+				while (form == DW_FORM_indirect && !c.bad)
+					form = (unsigned)get_uleb(&c);
+				if (at != DW_AT_name && at != DW_AT_const_value) {
+					skip_form(u, &c, form);
+					if (c.bad)
+						return corrupt(r, "malformed attribute", pos);
+					continue;
+				}
+				if (!read_value(r, u, sec->data, &c, form, ab->attrs[i].implicit, &a))
+					return corrupt(r, "malformed attribute", pos);
+				if (at == DW_AT_name && a.kind == RV_STRING) {
+					name = a.s;
+				} else if (at == DW_AT_const_value &&
+					   (a.kind == RV_UNSIGNED || a.kind == RV_SIGNED)) {
+					value = a.u;
+					is_signed = a.kind == RV_SIGNED;
+					has_value = true;
+				}
+			}
+		}
+		pos = (uint64_t)(c.p - sec->data);
+		/* What the materialiser would not turn into an enumerator is not filed either. */
+		if (name && *name && has_value) {
+			if (s->nenums == s->enums_cap) {
+				size_t ncap = s->enums_cap ? s->enums_cap * 2 : 64;
+				struct dw_ixb_enumerator *v = realloc(s->enums, ncap * sizeof(*v));
+
+				if (!v)
+					return &iod_error_nomem;
+				s->enums = v;
+				s->enums_cap = ncap;
+			}
+			s->enums[s->nenums++] = (struct dw_ixb_enumerator){
+				.name = name,
+				.value = value,
+				.is_signed = is_signed,
+			};
+		}
+		if (ab->children) {
+			err = skip_children(r, u, pos, &pos);
+			if (err)
+				return err;
+		}
+	}
+}
+
+/*
  * The children of one DIE starting at pos: named types are filed, namespaces
- * descended into, everything else jumped over (by DW_AT_sibling when there
- * is one). Only the attributes the index needs are decoded.
+ * descended into, enums' enumerators read, everything else jumped over (by
+ * DW_AT_sibling when there is one). Only the attributes the index needs are
+ * decoded.
  */
 static struct iod_error *scan_children(struct scan *s, uint64_t pos, int depth, uint64_t *ret)
 {
@@ -1038,6 +1125,7 @@ static struct iod_error *scan_children(struct scan *s, uint64_t pos, int depth, 
 		uint64_t code = get_uleb(&c), sibling = 0, off = pos;
 		const char *name = NULL;
 		bool decl = false, sig = false, want;
+		uint32_t name_id = UINT32_MAX;
 		unsigned itag;
 
 		if (c.bad)
@@ -1090,7 +1178,8 @@ static struct iod_error *scan_children(struct scan *s, uint64_t pos, int depth, 
 
 			if (!path_put(s, name, strlen(name)))
 				return &iod_error_nomem;
-			err = dw_ixb_add_entry(s->b, s->cu, off, itag, flags, s->path, s->len);
+			err = dw_ixb_add_entry(s->b, s->cu, off, itag, flags, s->path, s->len,
+					       &name_id);
 			s->len = keep;
 			s->path[keep] = '\0';
 			if (err)
@@ -1098,7 +1187,25 @@ static struct iod_error *scan_children(struct scan *s, uint64_t pos, int depth, 
 		}
 		if (!ab->children)
 			continue;
-		if (ab->tag == DW_TAG_namespace) {
+		if (itag == DW_IX_ENUM && !decl && !sig) {
+			/* Named or not: an enumerator finds its enum without materialising. */
+			bool jump = sibling > off && sibling <= u->end;
+			uint64_t end = pos;
+
+			err = read_enumerators(s, pos, &end);
+			if (!err) {
+				err = dw_ixb_add_enum(s->b, s->cu, off, s->base_flags,
+						      name && *name ? name_id : UINT32_MAX, s->enums,
+						      s->nenums);
+			} else if (jump && err != &iod_error_nomem) {
+				/* Broken enumerators cost their names, not the index, when the enum's end is known. */
+				iod_error_free(err);
+				err = NULL;
+			}
+			if (err)
+				return err;
+			pos = jump ? sibling : end;
+		} else if (ab->tag == DW_TAG_namespace) {
 			size_t keep = s->len;
 			const char *ns = name && *name ? name : "{anon}";
 
@@ -1179,6 +1286,7 @@ struct iod_error *rd_scan_unit(struct rd *r, const struct rd_unit *u, struct dw_
 	err = scan_children(&s, d->next, 0, &end);
 out:
 	free(s.path);
+	free(s.enums);
 	free(d);
 	return err;
 }

@@ -112,11 +112,6 @@ static void node_text(const struct ev *ev, const struct node *n, const char **s,
 	*len = (int)(n->tend - n->tstart);
 }
 
-static uint64_t mask(unsigned bits)
-{
-	return bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
-}
-
 /* --- names ---------------------------------------------------------------- */
 
 static struct iod_error *find_view(const struct ev *ev, const char *name, struct iod_view *ret)
@@ -184,21 +179,11 @@ static struct iod_error *eval_var(const struct ev *ev, const struct node *n, int
 
 /* --- enumerators ---------------------------------------------------------- */
 
-/* An enumerator's bits as a value of its enum's width and signedness. */
-static int64_t enum_value(const struct iod_type *t, uint64_t v)
-{
-	unsigned bits = t->size >= 8 ? 64 : (unsigned)t->size * 8;
-
-	if (!bits || bits == 64)
-		return (int64_t)v;
-	return t->is_signed ? iod_sext(v, bits) : (int64_t)(v & mask(bits));
-}
-
 static bool enum_find(const struct iod_type *t, const char *name, int64_t *ret)
 {
 	for (size_t i = 0; i < t->nenumerators; i++) {
 		if (!strcmp(t->enumerators[i].name, name)) {
-			*ret = enum_value(t, t->enumerators[i].value);
+			*ret = iod_type_enum_value(t, t->enumerators[i].value);
 			return true;
 		}
 	}
@@ -206,112 +191,20 @@ static bool enum_find(const struct iod_type *t, const char *name, int64_t *ret)
 }
 
 /*
- * A search of every enum the database holds: registered ones, typedefs of
- * anonymous ones, and anonymous ones that only appear as member types. Each
- * aggregate is walked once (a pointer set), so shared members cost nothing.
+ * Every enum the database knows or its sources have, materialised for this
+ * name only when needed. *found false: no enum knows name.
  */
-struct search {
-	const char *name;
-	const struct iod_type *found, *other;
-	int64_t value, other_value;
-	const struct iod_type **seen;
-	size_t nseen, cap;
-	bool nomem;
-};
-
-static size_t ptr_hash(const void *p, size_t cap)
-{
-	return (size_t)(((uintptr_t)p >> 4) * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (cap - 1);
-}
-
-/* True when t was not seen before. */
-static bool seen_add(struct search *s, const struct iod_type *t)
-{
-	size_t i;
-
-	if ((s->nseen + 1) * 2 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		const struct iod_type **set = calloc(cap, sizeof(*set));
-
-		if (!set) {
-			s->nomem = true;
-			return false;
-		}
-		for (size_t j = 0; j < s->cap; j++) {
-			if (!s->seen[j])
-				continue;
-			for (i = ptr_hash(s->seen[j], cap); set[i]; i = (i + 1) & (cap - 1))
-				;
-			set[i] = s->seen[j];
-		}
-		free(s->seen);
-		s->seen = set;
-		s->cap = cap;
-	}
-	for (i = ptr_hash(t, s->cap); s->seen[i]; i = (i + 1) & (s->cap - 1))
-		if (s->seen[i] == t)
-			return false;
-	s->seen[i] = t;
-	s->nseen++;
-	return true;
-}
-
-static void search_type(struct search *s, const struct iod_type *t, unsigned depth)
-{
-	int64_t v;
-
-	for (t = iod_type_strip(t); t && t->kind == IOD_TYPE_ARRAY; t = iod_type_strip(t->target))
-		;
-	/* types are acyclic through members; the bound only guards a broken input */
-	if (!t || depth > 64 || s->nomem)
-		return;
-	if (t->kind == IOD_TYPE_ENUM) {
-		if (!seen_add(s, t) || !enum_find(t, s->name, &v))
-			return;
-		if (!s->found) {
-			s->found = t;
-			s->value = v;
-		} else if (v != s->value && !s->other) {
-			s->other = t;
-			s->other_value = v;
-		}
-	} else if (t->kind == IOD_TYPE_STRUCT || t->kind == IOD_TYPE_UNION) {
-		if (!seen_add(s, t))
-			return;
-		for (size_t i = 0; i < t->nmembers; i++)
-			search_type(s, t->members[i].type, depth + 1);
-	}
-}
-
-/* *found false: no enum knows name. */
 static struct iod_error *enum_in_db(const struct ev *ev, const char *name, bool *found,
 				    int64_t *ret)
 {
-	struct search s = { .name = name };
 	const struct iod_type *t = NULL;
-	struct iod_error *err = NULL;
-	size_t it = 0;
+	struct iod_error *err;
 
 	*found = false;
 	if (!ev->env->db)
 		return NULL;
-	while ((t = iod_typedb_next(ev->env->db, &it)) && !s.nomem)
-		search_type(&s, t, 0);
-	free(s.seen);
-	if (s.nomem)
-		return &iod_error_nomem;
-	if (s.other) {
-		char a[128], b[128];
-
-		iod_type_name(s.found, a, sizeof(a));
-		iod_type_name(s.other, b, sizeof(b));
-		err = iod_error_new(IOD_ERR_LOOKUP, "enumerator '%s' is ambiguous: %" PRId64
-				    " in %s, %" PRId64 " in %s", name, s.value, a,
-				    s.other_value, b);
-	} else if (s.found) {
-		*found = true;
-		*ret = s.value;
-	}
+	err = iod_typedb_find_enumerator(ev->env->db, name, &t, ret);
+	*found = !err && t;
 	return err;
 }
 

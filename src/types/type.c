@@ -332,6 +332,20 @@ const struct iod_enumerator *iod_type_enum_find_value(const struct iod_type *t, 
 	return NULL;
 }
 
+int64_t iod_type_enum_value(const struct iod_type *t, uint64_t bits)
+{
+	uint64_t mask;
+
+	t = iod_type_strip(t);
+	if (!t)
+		return (int64_t)bits;
+	mask = enum_mask(t);
+	bits &= mask;
+	if (t->is_signed && mask != UINT64_MAX && (bits & ~(mask >> 1)))
+		bits |= ~mask;
+	return (int64_t)bits;
+}
+
 /* --- members ------------------------------------------------------------ */
 
 static bool search_member(const struct iod_type *t, const char *name, uint64_t base,

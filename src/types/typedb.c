@@ -2,6 +2,7 @@
 /* The type database: owns every type, registers named ones, resolves names as users write them. */
 #include <ctype.h>
 #include <fnmatch.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ enum ns {
 	NS_BUILTIN, /* what a bare built-in name always means */
 	NS_SHORT,   /* last segment of a Rust path -> the entries of the full paths */
 	NS_ASKED,   /* how many type sources have been asked about a name */
+	NS_ENUMERATOR,      /* an enumerator name -> the enums that have it (defs) */
+	NS_ENUMERATOR_ASKED, /* how many sources have been asked about an enumerator */
 };
 
 struct entry;
@@ -83,6 +86,11 @@ struct iod_typedb {
 	size_t nregistered, registered_cap;
 	struct source *sources;
 	size_t nsources;
+	/* The enumerator search: what has been filed under NS_ENUMERATOR so far. */
+	size_t enum_walked;             /* registered[0..enum_walked) */
+	struct node **enum_roots;       /* more types to walk (iod_typedb_add_enumerators) */
+	size_t nenum_roots, enum_roots_cap, enum_roots_walked;
+	struct table enum_seen;         /* every enum, struct and union walked */
 };
 
 #define CHUNK_BYTES (64 * 1024)
@@ -365,6 +373,8 @@ void iod_typedb_free(struct iod_typedb *db)
 	free(db->names.slots);
 	free(db->strings.slots);
 	free(db->arrays.slots);
+	free(db->enum_seen.slots);
+	free(db->enum_roots);
 	free(db->registered);
 	while (db->chunks) {
 		struct chunk *c = db->chunks;
@@ -497,6 +507,8 @@ struct iod_error *iod_type_add_enumerator(struct iod_typedb *db, struct iod_type
 
 /* --- registration ------------------------------------------------------- */
 
+static bool enum_root(struct iod_typedb *db, const struct iod_type *t);
+
 static enum ns ns_of_kind(enum iod_type_kind k)
 {
 	switch (k) {
@@ -569,8 +581,12 @@ struct iod_error *iod_typedb_add(struct iod_typedb *db, struct iod_type *t,
 				continue;
 			/* A typedef seen first over a declaration learns the complete target. */
 			if (d->kind == IOD_TYPE_TYPEDEF && d->target && d->target->declaration &&
-			    t->target && !t->target->declaration)
+			    t->target && !t->target->declaration) {
+				/* d was walked for enumerators with the old one: walk the new. */
+				if (!enum_root(db, t->target))
+					return &iod_error_nomem;
 				d->target = t->target;
+			}
 			*ret = d;
 			return NULL;
 		}
@@ -659,6 +675,207 @@ const struct iod_type *iod_typedb_next(struct iod_typedb *db, size_t *iter)
 			continue;
 		return &n->t;
 	}
+	return NULL;
+}
+
+/* --- enumerators ------------------------------------------------------- */
+
+/*
+ * NS_ENUMERATOR entries list, per enumerator name, the enums that have it,
+ * in the order they were found. The types registered since the last search,
+ * and the roots added since, are walked then, each aggregate and enum once;
+ * a type never changes once it is complete, so nothing is walked twice.
+ */
+
+static bool ptr_eq(const void *obj, const void *key)
+{
+	return obj == key;
+}
+
+static bool enum_root(struct iod_typedb *db, const struct iod_type *t)
+{
+	struct node **v = grow(db->enum_roots, &db->enum_roots_cap, db->nenum_roots + 1,
+			       sizeof(*v));
+
+	if (!v)
+		return false;
+	db->enum_roots = v;
+	db->enum_roots[db->nenum_roots++] = node_of((struct iod_type *)t);
+	return true;
+}
+
+/* Files each enumerator of enum n under its name. */
+static bool enum_file(struct iod_typedb *db, struct node *n)
+{
+	for (size_t i = 0; i < n->t.nenumerators; i++) {
+		const char *name = n->t.enumerators[i].name;
+		size_t len = strlen(name);
+		struct entry *e = entry_make(db, NS_ENUMERATOR, name, len, hash_bytes(name, len));
+		struct node **defs;
+
+		if (!e)
+			return false;
+		/* An enum that repeats a name, or a walk retried after running out of memory. */
+		if (e->ndefs && e->defs[e->ndefs - 1] == n)
+			continue;
+		defs = grow(e->defs, &e->defs_cap, e->ndefs + 1, sizeof(*defs));
+		if (!defs)
+			return false;
+		e->defs = defs;
+		e->defs[e->ndefs++] = n;
+	}
+	return true;
+}
+
+#define ENUM_WALK_DEPTH 1024
+
+static bool enum_walk(struct iod_typedb *db, const struct iod_type *t, unsigned depth)
+{
+	uint64_t h;
+
+	for (t = iod_type_strip(t); t && t->kind == IOD_TYPE_ARRAY; t = iod_type_strip(t->target))
+		;
+	if (!t || (t->kind != IOD_TYPE_ENUM && t->kind != IOD_TYPE_STRUCT &&
+		   t->kind != IOD_TYPE_UNION) || depth > ENUM_WALK_DEPTH)
+		return true;
+	h = mix((uint64_t)(uintptr_t)t);
+	if (table_get(&db->enum_seen, h, ptr_eq, t))
+		return true;
+	if (t->kind == IOD_TYPE_ENUM && !enum_file(db, node_of((struct iod_type *)t)))
+		return false;
+	/* Marked before the members: a broken input whose types contain themselves ends here. */
+	if (!table_reserve(&db->enum_seen))
+		return false;
+	table_put(&db->enum_seen, h, (void *)t);
+	for (size_t i = 0; i < t->nmembers; i++)
+		if (!enum_walk(db, t->members[i].type, depth + 1))
+			return false;
+	return true;
+}
+
+/* Walks what was registered or added since the last search. */
+static struct iod_error *enum_catch_up(struct iod_typedb *db)
+{
+	for (; db->enum_walked < db->nregistered; db->enum_walked++)
+		if (!enum_walk(db, &db->registered[db->enum_walked]->t, 0))
+			return &iod_error_nomem;
+	for (; db->enum_roots_walked < db->nenum_roots; db->enum_roots_walked++)
+		if (!enum_walk(db, &db->enum_roots[db->enum_roots_walked]->t, 0))
+			return &iod_error_nomem;
+	return NULL;
+}
+
+struct iod_error *iod_typedb_add_enumerators(struct iod_typedb *db, const struct iod_type *t)
+{
+	if (!t || t->kind != IOD_TYPE_ENUM)
+		return iod_error_new(IOD_ERR_TYPE, "not an enum");
+	return enum_root(db, t) ? NULL : &iod_error_nomem;
+}
+
+/* Asks each source about an enumerator once, as ask_sources does for type names. */
+static struct iod_error *ask_enum_sources(struct iod_typedb *db, const char *s, size_t len,
+					  uint64_t h)
+{
+	struct entry *e;
+
+	if (!db->nsources)
+		return NULL;
+	e = entry_make(db, NS_ENUMERATOR_ASKED, s, len, h);
+	if (!e)
+		return &iod_error_nomem;
+	while (e->nasked < db->nsources) {
+		size_t i = e->nasked++;
+		struct source src = db->sources[i];
+		struct iod_error *err;
+
+		if (!src.ops.find_enumerator)
+			continue;
+		err = src.ops.find_enumerator(src.ctx, db, e->name);
+		if (err) {
+			if (e->nasked > i)
+				e->nasked = i;
+			return err;
+		}
+	}
+	return NULL;
+}
+
+static int64_t enumerator_in(const struct iod_type *t, const char *name)
+{
+	for (size_t i = 0; i < t->nenumerators; i++)
+		if (!strcmp(t->enumerators[i].name, name))
+			return iod_type_enum_value(t, t->enumerators[i].value);
+	return 0;
+}
+
+/* "enumerator 'X' is ambiguous: 1 in enum a, 2 in enum b": each value once, with its first enum. */
+static struct iod_error *enum_ambiguous(const char *name, const struct entry *e)
+{
+	struct iod_error *err;
+	const char *sep = " ";
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	if (!f)
+		return &iod_error_nomem;
+	fprintf(f, "enumerator '%s' is ambiguous:", name);
+	for (size_t i = 0; i < e->ndefs; i++) {
+		const struct iod_type *t = &e->defs[i]->t;
+		int64_t v = enumerator_in(t, name);
+		bool seen = false;
+		char tname[256];
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = enumerator_in(&e->defs[j]->t, name) == v;
+		if (seen)
+			continue;
+		iod_type_name(t, tname, sizeof(tname));
+		fprintf(f, "%s%" PRId64 " in %s", sep, v, tname);
+		/* Layouts of one name by number; an anonymous enum by where it comes from. */
+		if (t->ambiguous)
+			fprintf(f, "#%u", t->dup_index);
+		else if (!t->name && t->cu)
+			fprintf(f, " (%s)", t->cu);
+		sep = ", ";
+	}
+	if (fclose(f)) {
+		free(buf);
+		return &iod_error_nomem;
+	}
+	err = iod_error_new(IOD_ERR_LOOKUP, "%s", buf);
+	free(buf);
+	return err;
+}
+
+struct iod_error *iod_typedb_find_enumerator(struct iod_typedb *db, const char *name,
+					     const struct iod_type **enum_type, int64_t *value)
+{
+	struct iod_error *err;
+	struct entry *e;
+	size_t len;
+	uint64_t h;
+	int64_t v;
+
+	*enum_type = NULL;
+	if (!name || !*name)
+		return NULL;
+	len = strlen(name);
+	h = hash_bytes(name, len);
+	err = ask_enum_sources(db, name, len, h);
+	if (!err)
+		err = enum_catch_up(db);
+	if (err)
+		return err;
+	e = entry_get(db, NS_ENUMERATOR, name, len, h);
+	if (!e || !e->ndefs)
+		return NULL;
+	v = enumerator_in(&e->defs[0]->t, name);
+	for (size_t i = 1; i < e->ndefs; i++)
+		if (enumerator_in(&e->defs[i]->t, name) != v)
+			return enum_ambiguous(name, e);
+	*enum_type = &e->defs[0]->t;
+	*value = v;
 	return NULL;
 }
 

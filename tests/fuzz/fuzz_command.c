@@ -26,7 +26,8 @@ static void add(struct iod_type *t, const char *name, const char *type, uint64_t
 
 static void setup(void)
 {
-	char dir[] = "/tmp/iodbg-fuzz-XXXXXX";
+	/* below the run's own directory (tests/run-fuzz.sh starts there), which it empties */
+	char dir[] = "scratch-XXXXXX";
 	struct iod_type *q, *e;
 	const struct iod_type *done;
 

@@ -646,6 +646,188 @@ static void test_default_cache_dir(void **state)
 	iod_typedb_free(db);
 }
 
+/* --- enumerators, found without materialising their enums ----------------------------- */
+
+#define ENUM_SRCS FIX "enums_a.c " FIX "enums_b.c"
+#define ENUM_KEEP "-fno-eliminate-unused-debug-types "
+
+/* An enumerator's value as the compiler has it, from the unit that defines it. */
+static int64_t enum_oracle(const char *unit, const char *name)
+{
+	char *inc, *exe;
+	int64_t v;
+
+	assert_true(asprintf(&inc, "#include \"" FIX "%s\"", unit) > 0);
+	assert_true(asprintf(&exe, "oe-%s", name) > 0);
+	v = (int64_t)oracle(exe, inc, name);
+	free(inc);
+	free(exe);
+	return v;
+}
+
+/* name must be found, with the oracle's value, in an enum called enum_name (NULL: anonymous). */
+static void expect_enumerator(struct iod_typedb *db, const char *name, const char *unit,
+			      const char *enum_name)
+{
+	const struct iod_type *t = NULL;
+	int64_t v = 0;
+	struct iod_error *err = iod_typedb_find_enumerator(db, name, &t, &v);
+
+	if (err)
+		fail_msg("enumerator %s: %s", name, err->message);
+	if (!t)
+		fail_msg("enumerator %s: not found", name);
+	assert_int_equal(t->kind, IOD_TYPE_ENUM);
+	if (enum_name)
+		assert_string_equal(t->name, enum_name);
+	else
+		assert_null(t->name);
+	assert_int_equal(v, enum_oracle(unit, name));
+}
+
+static void expect_enumerator_error(struct iod_typedb *db, const char *name, const char *msg)
+{
+	const struct iod_type *t = NULL;
+	int64_t v = 0;
+	struct iod_error *err = iod_typedb_find_enumerator(db, name, &t, &v);
+
+	if (!err)
+		fail_msg("enumerator %s: no error", name);
+	assert_int_equal(err->kind, IOD_ERR_LOOKUP);
+	assert_string_equal(err->message, msg);
+	iod_error_free(err);
+}
+
+static size_t registered(struct iod_typedb *db, const char **names, size_t max)
+{
+	const struct iod_type *t;
+	size_t it = 0, n = 0;
+
+	while ((t = iod_typedb_next(db, &it)))
+		if (n < max)
+			names[n++] = t->name;
+	return n;
+}
+
+/* Every enumerator of the fixture, looked up in db; the ambiguous ones list both values. */
+static void expect_all_enumerators(struct iod_typedb *db)
+{
+	const struct iod_type *t = (const struct iod_type *)(uintptr_t)0x1;
+	int64_t v = 77;
+
+	expect_enumerator(db, "LAZY_READY", "enums_a.c", "lazy_state");
+	expect_enumerator(db, "LAZY_BOOT", "enums_a.c", "lazy_state");
+	expect_enumerator(db, "LAZY_ANON_B", "enums_a.c", NULL);
+	expect_enumerator(db, "LAZY_TD_Y", "enums_a.c", NULL);
+	expect_enumerator(db, "LAZY_NEG", "enums_a.c", "lazy_small");
+	expect_enumerator(db, "LAZY_SMALL_BIG", "enums_a.c", "lazy_small");
+	expect_enumerator(db, "LAZY_WIDE", "enums_a.c", "lazy_wide");
+	expect_enumerator(db, "LAZY_MEMBER_ONLY", "enums_a.c", NULL);
+	expect_enumerator(db, "LAZY_SHARED_B", "enums_a.c", "lazy_common");
+	expect_enumerator(db, "LAZY_SHARED_ANON", "enums_a.c", NULL);
+	expect_enumerator(db, "LAZY_SAME", "enums_a.c", "lazy_alias");
+	expect_enumerator(db, "LAZY_MODE_B_ONLY", "enums_b.c", "lazy_mode");
+	expect_enumerator_error(db, "LAZY_MODE", "enumerator 'LAZY_MODE' is ambiguous: "
+				"1 in enum lazy_mode#0, 2 in enum lazy_mode#1");
+	expect_enumerator_error(db, "LAZY_PER_UNIT", "enumerator 'LAZY_PER_UNIT' is ambiguous: "
+				"1 in enum {...} (enums_a.c), 2 in enum {...} (enums_b.c)");
+	/* Not an enumerator: no error, no enum. */
+	ok(iod_typedb_find_enumerator(db, "LAZY_NONE", &t, &v));
+	assert_null(t);
+	assert_int_equal(v, 77);
+	/* A type name is not an enumerator name. */
+	ok(iod_typedb_find_enumerator(db, "lazy_state", &t, &v));
+	assert_null(t);
+}
+
+static void test_enumerators_lazy(void **state)
+{
+	static const char *const variants[] = {
+		"-gdwarf-2", "-gdwarf-4", "-gdwarf-5", "-gdwarf-5 -gz", "-gdwarf-4 -gz=zlib-gnu",
+	};
+	struct iod_dwarf_options opts = { .cache_dir = "" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		char out[64], flags[128], *obj;
+		const char *names[8];
+		struct iod_typedb *db = newdb();
+		const struct iod_type *t;
+		int64_t v;
+
+		/* Both units in one relocatable object, as a .ko has them. */
+		snprintf(out, sizeof(out), "enums-%zu.o", i);
+		snprintf(flags, sizeof(flags), ENUM_KEEP "%s -r -nostdlib", variants[i]);
+		obj = cc(out, flags, ENUM_SRCS);
+		ok(iod_dwarf_load(db, obj, &opts, NULL));
+		/* Loading materialises nothing; one lookup, only the enum that has the name. */
+		assert_int_equal(registered(db, names, 8), 0);
+		ok(iod_typedb_find_enumerator(db, "LAZY_READY", &t, &v));
+		assert_non_null(t);
+		assert_int_equal(registered(db, names, 8), 1);
+		assert_string_equal(names[0], "lazy_state");
+		/* An anonymous enum is known, not registered. */
+		ok(iod_typedb_find_enumerator(db, "LAZY_ANON_A", &t, &v));
+		assert_int_equal(registered(db, names, 8), 1);
+		expect_all_enumerators(db);
+		/* What a lookup found is the type the name gives. */
+		ok(iod_typedb_find_enumerator(db, "LAZY_NEG", &t, &v));
+		assert_ptr_equal(t, lookup(db, "enum lazy_small"));
+		assert_true(t->is_signed);
+		assert_int_equal(t->size, 1);
+		iod_typedb_free(db);
+		free(obj);
+	}
+}
+
+static void test_enumerators_cached(void **state)
+{
+	char *exe = cc("enums-cached.o", ENUM_KEEP "-gdwarf-5 -r -nostdlib", ENUM_SRCS);
+	char *dir = path_in_tmp("cache-enums"), *idx;
+	struct notes n = { .len = 0 };
+	struct iod_dwarf_options opts = { .cache_dir = dir, .note = note, .ctx = &n };
+	struct iod_typedb *db;
+	uint32_t version = 1;
+	int fd;
+
+	(void)state;
+	/* Built and written... */
+	db = newdb();
+	ok(iod_dwarf_load(db, exe, &opts, NULL));
+	assert_non_null(strstr(n.buf, "cache: written"));
+	expect_all_enumerators(db);
+	iod_typedb_free(db);
+	idx = cache_file_in(dir);
+	assert_non_null(idx);
+
+	/* ...then read back: the enumerators come from the cache file. */
+	n.len = 0;
+	n.buf[0] = '\0';
+	db = newdb();
+	ok(iod_dwarf_load(db, exe, &opts, NULL));
+	assert_non_null(strstr(n.buf, "cache: hit"));
+	assert_null(strstr(n.buf, "written"));
+	expect_all_enumerators(db);
+	iod_typedb_free(db);
+
+	/* A file of the format before enumerators is rebuilt, never read as this one. */
+	fd = open(idx, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &version, sizeof(version), 8), (ssize_t)sizeof(version));
+	close(fd);
+	n.len = 0;
+	n.buf[0] = '\0';
+	db = newdb();
+	ok(iod_dwarf_load(db, exe, &opts, NULL));
+	assert_non_null(strstr(n.buf, "written by another version"));
+	assert_non_null(strstr(n.buf, "cache: written"));
+	expect_all_enumerators(db);
+	iod_typedb_free(db);
+	free(idx);
+	free(dir);
+	free(exe);
+}
+
 /* --- the stock library ------------------------------------------------------------------- */
 
 static char *build_typedb(void)
@@ -738,6 +920,8 @@ int main(void)
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_no_types_not_cached),
 		cmocka_unit_test(test_default_cache_dir),
+		cmocka_unit_test(test_enumerators_lazy),
+		cmocka_unit_test(test_enumerators_cached),
 		cmocka_unit_test(test_stock_library),
 	};
 

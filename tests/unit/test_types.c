@@ -1082,6 +1082,201 @@ static void test_type_source(void **state)
 	assert_int_equal(fs2.closed, 1);
 }
 
+/* --- enumerators, through sources -------------------------------------- */
+
+struct enum_source {
+	int calls;
+	char last[64];
+	bool fail_next;
+	uint64_t red;                   /* not 0: a source with only "enum paint { RED = red }" */
+};
+
+static struct iod_error *no_types(void *ctx, struct iod_typedb *db, const char *name)
+{
+	(void)ctx;
+	(void)db;
+	(void)name;
+	return NULL;
+}
+
+static struct iod_error *enum_source_find(void *ctx, struct iod_typedb *db, const char *name)
+{
+	struct enum_source *es = ctx;
+	const struct iod_type *r;
+	struct iod_type *t;
+
+	es->calls++;
+	snprintf(es->last, sizeof(es->last), "%s", name);
+	if (es->fail_next) {
+		es->fail_next = false;
+		return iod_error_new(IOD_ERR_OS, "cannot read enumerator '%s'", name);
+	}
+	if (es->red) {
+		if (strcmp(name, "RED"))
+			return NULL;
+		t = mk(db, IOD_TYPE_ENUM, "paint", 4);
+		ok(iod_type_add_enumerator(db, t, "RED", es->red));
+		return iod_typedb_add(db, t, &r);
+	}
+	if (!strcmp(name, "RED") || !strcmp(name, "GREEN")) {
+		/* Both names give the same enum: the second is merged into the first. */
+		t = mk(db, IOD_TYPE_ENUM, "colour", 4);
+		ok(iod_type_add_enumerator(db, t, "RED", 1));
+		ok(iod_type_add_enumerator(db, t, "GREEN", 2));
+		return iod_typedb_add(db, t, &r);
+	}
+	if (!strcmp(name, "ANON_X")) {
+		/* Anonymous, one byte, signed: known to the search, never registered. */
+		t = mk(db, IOD_TYPE_ENUM, NULL, 1);
+		t->is_signed = true;
+		ok(iod_type_add_enumerator(db, t, "ANON_X", 0xff));
+		return iod_typedb_add_enumerators(db, t);
+	}
+	return NULL;
+}
+
+static const struct iod_type_source_ops enum_ops = {
+	.find = no_types, .find_enumerator = enum_source_find,
+};
+
+static const struct iod_type *enumerator(struct iod_typedb *db, const char *name, int64_t *v)
+{
+	const struct iod_type *t = NULL;
+	struct iod_error *err = iod_typedb_find_enumerator(db, name, &t, v);
+
+	if (err)
+		fail_msg("enumerator '%s': %s", name, err->message);
+	return t;
+}
+
+static void test_enumerator_source(void **state)
+{
+	struct enum_source es = { 0 }, es2 = { .red = 5 };
+	struct iod_typedb *db = NULL;
+	const struct iod_type *t, *colour;
+	struct iod_error *err;
+	size_t it = 0;
+	int64_t v = 0;
+
+	(void)state;
+	ok(iod_typedb_new(&db));
+	ok(iod_typedb_add_source(db, &enum_ops, &es));
+
+	/* Asked once per name; the enum comes with every name it has. */
+	colour = enumerator(db, "RED", &v);
+	assert_non_null(colour);
+	assert_string_equal(colour->name, "colour");
+	assert_int_equal(v, 1);
+	assert_int_equal(es.calls, 1);
+	assert_string_equal(es.last, "RED");
+	assert_ptr_equal(enumerator(db, "RED", &v), colour);
+	assert_int_equal(es.calls, 1);
+	assert_ptr_equal(enumerator(db, "GREEN", &v), colour);
+	assert_int_equal(v, 2);
+	assert_int_equal(es.calls, 2);
+	/* The registered enum is the one a type lookup gives. */
+	assert_ptr_equal(lookup(db, "enum colour"), colour);
+
+	/* An anonymous enum: its width and sign decide, and it is not listed. */
+	t = enumerator(db, "ANON_X", &v);
+	assert_non_null(t);
+	assert_null(t->name);
+	assert_int_equal(v, -1);
+	assert_ptr_equal(iod_typedb_next(db, &it), colour);
+	assert_null(iod_typedb_next(db, &it));
+
+	/* Unknown: no enum and no error; the miss is remembered. */
+	v = 77;
+	assert_null(enumerator(db, "NOPE", &v));
+	assert_int_equal(v, 77);
+	assert_int_equal(es.calls, 4);
+	assert_null(enumerator(db, "NOPE", &v));
+	assert_int_equal(es.calls, 4);
+	assert_null(enumerator(db, "", &v));
+	assert_int_equal(es.calls, 4);
+
+	/* A failing source fails the search, and is asked again next time. */
+	es.fail_next = true;
+	err = iod_typedb_find_enumerator(db, "BLUE", &t, &v);
+	assert_non_null(err);
+	assert_int_equal(err->kind, IOD_ERR_OS);
+	assert_string_equal(err->message, "cannot read enumerator 'BLUE'");
+	iod_error_free(err);
+	assert_null(enumerator(db, "BLUE", &v));
+	assert_int_equal(es.calls, 6);
+
+	/* A source added later is asked about names the first one answered: another value. */
+	ok(iod_typedb_add_source(db, &enum_ops, &es2));
+	err = iod_typedb_find_enumerator(db, "RED", &t, &v);
+	assert_non_null(err);
+	assert_int_equal(err->kind, IOD_ERR_LOOKUP);
+	assert_string_equal(err->message,
+			    "enumerator 'RED' is ambiguous: 1 in enum colour, 5 in enum paint");
+	iod_error_free(err);
+	assert_int_equal(es.calls, 6);
+	assert_int_equal(es2.calls, 1);
+	assert_ptr_equal(enumerator(db, "GREEN", &v), colour);
+	assert_int_equal(es2.calls, 2);
+
+	/* Only enums have enumerators. */
+	err = iod_typedb_add_enumerators(db, lookup(db, "u32"));
+	assert_non_null(err);
+	assert_int_equal(err->kind, IOD_ERR_TYPE);
+	iod_error_free(err);
+	iod_typedb_free(db);
+}
+
+/*
+ * A typedef registered over a declaration learns the complete target from a
+ * later copy: the enums of that target are found, even when the typedef was
+ * searched through before.
+ */
+static void test_enumerator_learnt_target(void **state)
+{
+	struct iod_typedb *db = *state;
+	struct iod_type *decl = mk(db, IOD_TYPE_STRUCT, "S", 0), *full, *e, *td1, *td2;
+	const struct iod_type *r;
+	int64_t v = 0;
+
+	decl->declaration = true;
+	td1 = mk_wrap(db, IOD_TYPE_TYPEDEF, "S_t", decl);
+	ok(iod_typedb_add(db, td1, &r));
+	assert_null(enumerator(db, "LEARNT", &v));
+
+	e = mk(db, IOD_TYPE_ENUM, NULL, 4);
+	ok(iod_type_add_enumerator(db, e, "LEARNT", 9));
+	full = mk(db, IOD_TYPE_STRUCT, "S", 4);
+	ok(iod_type_add_member(db, full, "kind", e, 0, 0));
+	td2 = mk_wrap(db, IOD_TYPE_TYPEDEF, "S_t", full);
+	ok(iod_typedb_add(db, td2, &r));
+	assert_ptr_equal(r, td1);
+	assert_ptr_equal(td1->target, full);
+	assert_ptr_equal(enumerator(db, "LEARNT", &v), e);
+	assert_int_equal(v, 9);
+}
+
+static void test_enum_value(void **state)
+{
+	struct iod_typedb *db = *state;
+	struct iod_type *s1 = mk(db, IOD_TYPE_ENUM, NULL, 1), *u1 = mk(db, IOD_TYPE_ENUM, NULL, 1);
+	struct iod_type *s4 = mk(db, IOD_TYPE_ENUM, NULL, 4), *u4 = mk(db, IOD_TYPE_ENUM, NULL, 4);
+	struct iod_type *s8 = mk(db, IOD_TYPE_ENUM, NULL, 8), *none = mk(db, IOD_TYPE_ENUM, NULL, 0);
+
+	s1->is_signed = s4->is_signed = s8->is_signed = true;
+	assert_int_equal(iod_type_enum_value(s1, 0xff), -1);
+	assert_int_equal(iod_type_enum_value(s1, (uint64_t)-128), -128);
+	assert_int_equal(iod_type_enum_value(s1, 0x7f), 127);
+	assert_int_equal(iod_type_enum_value(u1, 0xff), 255);
+	assert_int_equal(iod_type_enum_value(u1, (uint64_t)-1), 255);
+	assert_int_equal(iod_type_enum_value(s4, 0xffffffff), -1);
+	assert_int_equal(iod_type_enum_value(u4, 0x100000005), 5);
+	assert_int_equal(iod_type_enum_value(u4, 0xfffffff0), 0xfffffff0);
+	assert_int_equal(iod_type_enum_value(s8, (uint64_t)-2), -2);
+	assert_int_equal(iod_type_enum_value(none, (uint64_t)-2), -2);
+	/* Through a typedef, as a member type has it. */
+	assert_int_equal(iod_type_enum_value(mk_wrap(db, IOD_TYPE_TYPEDEF, "e1", s1), 0x80), -128);
+}
+
 /* --- builders ----------------------------------------------------------- */
 
 static void test_builders(void **state)
@@ -1183,6 +1378,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_find_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_layout, setup, teardown),
 		cmocka_unit_test(test_type_source),
+		cmocka_unit_test(test_enumerator_source),
+		cmocka_unit_test_setup_teardown(test_enumerator_learnt_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enum_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_types, setup, teardown),
 	};
