@@ -137,4 +137,26 @@ t.send("\x04")
 status = t.wait()
 if status != 0:
     fail(f"Ctrl-D exit status {status}")
+# The demo, as the tour starts it, typed with Tab: a nested field of the
+# device's memory completes, the firmware answers while the prompt waits.
+t = Term([BIN, "-q", "demo"])
+t.expect(PROMPT, "demo prompt")
+t.send("views\r")
+t.expect(r"gsp = struct gsp_demo @ sim0\+0x0", "views in the demo")
+t.expect(PROMPT, "prompt after views")
+t.send("p gsp.cmdq[3].he\t")
+t.expect(r"gsp\.cmdq\[3\]\.head", "completion of a field of the demo's memory")
+t.send("\r")
+t.expect(r"gsp\.cmdq\[3\]\.head = 0x0", "the completed line runs")
+t.expect(PROMPT, "prompt")
+t.send("gsp.cmdq[3].head = 2\r")
+t.expect(PROMPT, "prompt after queueing")
+# nothing typed: the idle prompt lets the firmware consume both commands
+time.sleep(0.5)
+t.send("p gsp.cmdq[3].tail\r")
+t.expect(r"gsp\.cmdq\[3\]\.tail = 0x2", "the firmware worked while the prompt waited")
+t.expect(PROMPT, "prompt")
+t.send("quit\r")
+if t.wait() != 0:
+    fail("demo exit status")
 print("repl_pty: ok")
