@@ -165,6 +165,10 @@ struct iod_error *iod_typedb_add_enumerators(struct iod_typedb *db, const struct
    Built-ins are not listed, nor a declaration once its name has a definition. */
 const struct iod_type *iod_typedb_next(struct iod_typedb *db, size_t *iter);
 
+/* The last segment of a Rust path ("Coherent<a::B>" in "k::dma::Coherent<a::B>"):
+   the text after the last "::" outside <>, () and []; NULL when there is none. */
+const char *iod_rust_last_segment(const char *name, size_t len);
+
 /* Helpers over the model. */
 const struct iod_type *iod_type_strip(const struct iod_type *t);     /* typedefs, quals */
 const struct iod_type *iod_type_strip_cv(const struct iod_type *t);  /* quals only */

@@ -121,25 +121,6 @@ static uint64_t whole_checksum(const unsigned char *buf, size_t size)
 	return c ^ dw_checksum(buf + sizeof(h), size - sizeof(h));
 }
 
-const char *dw_rust_last_segment(const char *name, size_t len)
-{
-	const char *last = NULL;
-	int depth = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = name[i];
-
-		if (c == '<' || c == '(' || c == '[')
-			depth++;
-		else if ((c == ')' || c == ']' || (c == '>' && (i == 0 || name[i - 1] != '-'))) &&
-			 depth > 0)
-			depth--;
-		else if (c == ':' && !depth && i + 1 < len && name[i + 1] == ':')
-			last = name + ++i + 1;
-	}
-	return last && last < name + len ? last : NULL;
-}
-
 /* --- the builder ------------------------------------------------------------- */
 
 /*
@@ -714,7 +695,7 @@ struct iod_error *dw_index_finish(struct dw_ixb *b, const struct dw_key *key, un
 			continue;
 		name = ixb_str(b, e->name);
 		len = strlen(name);
-		last = dw_rust_last_segment(name, len);
+		last = iod_rust_last_segment(name, len);
 		if (last && !intern(b, last, len - (size_t)(last - name), &seg[i])) {
 			free(seg);
 			return &iod_error_nomem;

@@ -174,8 +174,6 @@ const struct dw_ix_cu *dw_index_type_unit(const struct dw_index *ix, uint64_t si
 struct iod_error *dw_index_names(const struct dw_index *ix,
 				 struct iod_error *(*cb)(void *cbctx, const char *name),
 				 void *cbctx);
-/* The text after the last "::" outside <>, () and [] of a Rust path, or NULL. */
-const char *dw_rust_last_segment(const char *name, size_t len);
 
 /* --- die.c: libdwarf over an image (die.h has the DIE reader) --------------- */
 

@@ -523,7 +523,7 @@ static enum ns ns_of_kind(enum iod_type_kind k)
  * The last segment of a Rust path, "Coherent<a::B>" in "k::dma::Coherent<a::B>":
  * the text after the last "::" outside <>, () and []; NULL when there is none.
  */
-static const char *rust_last_segment(const char *name, size_t len)
+const char *iod_rust_last_segment(const char *name, size_t len)
 {
 	const char *last = NULL;
 	int depth = 0;
@@ -594,7 +594,7 @@ struct iod_error *iod_typedb_add(struct iod_typedb *db, struct iod_type *t,
 
 	/* Every allocation before the first change, so a failure changes nothing. */
 	if (t->lang == IOD_LANG_RUST && !e->rust) {
-		const char *seg = rust_last_segment(e->name, len);
+		const char *seg = iod_rust_last_segment(e->name, len);
 
 		if (seg) {
 			size_t slen = len - (size_t)(seg - e->name);
