@@ -51,6 +51,7 @@ struct dw_die {
 	struct dw_ref discr;
 	bool has_language;
 	unsigned language;
+	bool window_ref_addr;           /* die.c's: read through a window, which cannot place a ref_addr */
 };
 
 struct dw_refs {

@@ -259,7 +259,7 @@ static struct iod_error *read_die(struct dw_fp *f, struct dw_ref ref, struct rd_
 		return iod_error_new(IOD_ERR_TYPE, "DIE 0x%llx is in no unit",
 				     (unsigned long long)ref.off);
 	if (f->prepare) {
-		err = f->prepare(f->ctx, ref);
+		err = f->prepare(f->ctx, ref, false);
 		if (err)
 			return err;
 	}

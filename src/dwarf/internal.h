@@ -179,10 +179,18 @@ struct iod_error *dw_index_names(const struct dw_index *ix,
 
 struct dw_image;
 struct dw_dbg;
-/* Called before a DIE is read, to relocate its unit when that has not been done. */
-typedef struct iod_error *(*dw_prepare_fn)(void *ctx, struct dw_ref ref);
-struct iod_error *dw_dbg_open(struct dw_image *img, dw_prepare_fn prepare, void *ctx,
-			      struct dw_dbg **ret);
+/*
+ * Called before a DIE is read, to relocate its unit when that has not been
+ * done; with heads, also the header and unit DIE of every unit before it
+ * (libdwarf reads those when it is shown the whole section).
+ */
+typedef struct iod_error *(*dw_prepare_fn)(void *ctx, struct dw_ref ref, bool heads);
+/*
+ * libdwarf over img. With ix, a DIE is read through a handle that shows
+ * libdwarf its unit alone (see die.c); without, through the whole file.
+ */
+struct iod_error *dw_dbg_open(struct dw_image *img, const struct dw_index *ix,
+			      dw_prepare_fn prepare, void *ctx, struct dw_dbg **ret);
 void dw_dbg_close(struct dw_dbg *d);
 
 /* --- cache.c: the persistent index cache ----------------------------------- */

@@ -69,9 +69,10 @@ static struct iod_error *relocate_upto(struct source *s, size_t i, uint64_t hi)
 }
 
 /*
- * libdwarf reaches a DIE by reading the header and unit DIE of every unit
- * before it, so those are relocated up to the unit asked for; that unit
- * is relocated whole.
+ * Shown the whole section, libdwarf reaches a DIE by reading the header
+ * and unit DIE of every unit before it, so those are relocated up to the
+ * unit asked for; that unit is relocated whole. A window (die.c) needs its
+ * unit only.
  */
 static struct iod_error *prepare_heads(struct source *s, size_t upto)
 {
@@ -98,7 +99,7 @@ static struct iod_error *prepare_heads(struct source *s, size_t upto)
 	return err;
 }
 
-static struct iod_error *prepare(void *ctx, struct dw_ref ref)
+static struct iod_error *prepare(void *ctx, struct dw_ref ref, bool heads)
 {
 	struct source *s = ctx;
 	const struct dw_ix_cu *cu;
@@ -113,7 +114,7 @@ static struct iod_error *prepare(void *ctx, struct dw_ref ref)
 		return NULL;
 	i = (size_t)(cu - dw_index_cu(s->ix, 0));
 	pthread_mutex_lock(&s->lock);
-	err = lazy(s) ? prepare_heads(s, i) : NULL;
+	err = heads && lazy(s) ? prepare_heads(s, i) : NULL;
 	if (!err && lazy(s))
 		err = relocate_upto(s, i, cu->end_off);
 	pthread_mutex_unlock(&s->lock);
@@ -127,7 +128,7 @@ static struct iod_error *open_dwarf(struct source *s)
 	struct iod_error *err;
 
 	if (!s->d) {
-		err = dw_dbg_open(s->img, prepare, s, &s->d);
+		err = dw_dbg_open(s->img, s->ix, prepare, s, &s->d);
 		if (err)
 			return err;
 	}

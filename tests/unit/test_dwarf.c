@@ -907,6 +907,110 @@ static void test_stock_library(void **state)
 	iod_typedb_free(db);
 }
 
+
+/*
+ * Units read alone (die.c shows libdwarf one unit at a time, keeping the
+ * last few open): hand-assembled units u0..u11, each with struct sN
+ * { int a; long b; }, so that reading them all reuses and evicts windows;
+ * from u1 on, struct rN reaches into u0 and u11 with DW_FORM_ref_addr (gcc
+ * writes those under LTO), which a window cannot place and the whole file can.
+ */
+#define NUNITS 12
+
+static char *cross_unit_object(void)
+{
+	char *src = path_in_tmp("units.s"), *obj;
+	FILE *f = fopen(src, "w");
+
+	assert_non_null(f);
+	fputs("	.section .debug_abbrev,\"\",@progbits\n.Labbrev:\n"
+	      "	.uleb128 1, 0x11\n	.byte 1\n	.uleb128 0x13, 0x0b, 0x03, 0x08\n	.byte 0, 0\n"
+	      "	.uleb128 2, 0x13\n	.byte 1\n	.uleb128 0x03, 0x08, 0x0b, 0x0b\n	.byte 0, 0\n"
+	      "	.uleb128 3, 0x0d\n	.byte 0\n	.uleb128 0x03, 0x08, 0x49, 0x13, 0x38, 0x0b\n"
+	      "	.byte 0, 0\n"
+	      "	.uleb128 4, 0x24\n	.byte 0\n	.uleb128 0x03, 0x08, 0x0b, 0x0b, 0x3e, 0x0b\n"
+	      "	.byte 0, 0\n"
+	      "	.uleb128 5, 0x0d\n	.byte 0\n	.uleb128 0x03, 0x08, 0x49, 0x10, 0x38, 0x0b\n"
+	      "	.byte 0, 0\n"
+	      "	.byte 0\n"
+	      "	.section .debug_info,\"\",@progbits\n", f);
+	for (int i = 0; i < NUNITS; i++) {
+		fprintf(f, ".Lcu%d:	.4byte .Lend%d - .Lstart%d\n.Lstart%d:	.2byte 4\n"
+			"	.4byte .Labbrev\n	.byte 8\n"
+			"	.uleb128 1\n	.byte 0x0c\n	.string \"u%d.c\"\n"
+			".Lint%d:	.uleb128 4\n	.string \"int\"\n	.byte 4, 5\n"
+			".Llong%d:	.uleb128 4\n	.string \"long int\"\n	.byte 8, 5\n"
+			".Ls%d:	.uleb128 2\n	.string \"s%d\"\n	.byte 16\n"
+			"	.uleb128 3\n	.string \"a\"\n	.4byte .Lint%d - .Lcu%d\n	.byte 0\n"
+			"	.uleb128 3\n	.string \"b\"\n	.4byte .Llong%d - .Lcu%d\n	.byte 8\n"
+			"	.byte 0\n", i, i, i, i, i, i, i, i, i, i, i, i, i);
+		if (i == 0)
+			fputs("	.uleb128 2\n	.string \"t0\"\n	.byte 4\n"
+			      "	.uleb128 3\n	.string \"x\"\n	.4byte .Lint0 - .Lcu0\n	.byte 0\n"
+			      "	.byte 0\n", f);
+		else
+			fprintf(f, "	.uleb128 2\n	.string \"r%d\"\n	.byte 24\n"
+				"	.uleb128 5\n	.string \"x\"\n	.4byte .Lint0\n	.byte 0\n"
+				"	.uleb128 5\n	.string \"s\"\n	.4byte .Ls%d\n	.byte 8\n"
+				"	.byte 0\n", i, NUNITS - 1);
+		fprintf(f, "	.byte 0\n.Lend%d:\n", i);
+	}
+	fclose(f);
+	obj = path_in_tmp("units.o");
+	if (sh("gcc -c -o '%s' '%s'", obj, src))
+		fail_msg("cannot assemble %s", src);
+	free(src);
+	return obj;
+}
+
+static void expect_member(const struct iod_type *t, const char *name, uint64_t bit_off,
+			  const char *type)
+{
+	const struct iod_member *m;
+	uint64_t off;
+	char tn[64];
+
+	ok(iod_type_find_member(t, name, &m, &off));
+	assert_int_equal(off, bit_off);
+	iod_type_name(m->type, tn, sizeof(tn));
+	assert_string_equal(tn, type);
+}
+
+static void test_units_read_alone(void **state)
+{
+	char *obj = cross_unit_object(), name[16];
+	struct iod_dwarf_options opts = { .cache_dir = "" };
+	struct iod_typedb *db = newdb();
+	const struct iod_type *t;
+	const struct iod_member *m;
+	uint64_t off;
+
+	(void)state;
+	ok(iod_dwarf_load(db, obj, &opts, NULL));
+	for (int i = 0; i < NUNITS; i++) {
+		snprintf(name, sizeof(name), "struct s%d", i);
+		t = lookup(db, name);
+		assert_int_equal(t->size, 16);
+		expect_member(t, "a", 0, "int");
+		expect_member(t, "b", 64, "long int");
+	}
+	/* u0's window was evicted by now: it opens again. */
+	t = lookup(db, "struct t0");
+	assert_int_equal(t->size, 4);
+	expect_member(t, "x", 0, "int");
+	for (int i = 1; i < NUNITS; i += NUNITS - 2) {
+		snprintf(name, sizeof(name), "struct r%d", i);
+		t = lookup(db, name);
+		assert_int_equal(t->size, 24);
+		expect_member(t, "x", 0, "int");
+		expect_member(t, "s", 64, "struct s11");
+		ok(iod_type_find_member(t, "s", &m, &off));
+		expect_member(iod_type_strip(m->type), "b", 64, "long int");
+	}
+	free(obj);
+	iod_typedb_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -923,6 +1027,7 @@ int main(void)
 		cmocka_unit_test(test_enumerators_lazy),
 		cmocka_unit_test(test_enumerators_cached),
 		cmocka_unit_test(test_stock_library),
+		cmocka_unit_test(test_units_read_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
