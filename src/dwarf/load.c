@@ -25,6 +25,7 @@ struct source {
 	struct dw_dbg *d;               /* opened on the first lookup that needs DIEs */
 	struct dw_mat *m;
 	const char *base;               /* basename of t.path */
+	bool changed;                   /* the file changed on disk: nothing more is read from it */
 };
 
 static void source_close(void *ctx)
@@ -151,6 +152,32 @@ static struct iod_error *open_dwarf(struct source *s)
 	return NULL;
 }
 
+/*
+ * The file is read through a mapping: written over in place (cp, a linker)
+ * it would show other bytes, and past a new end of file reading faults.
+ * So before DWARF is read the file must still be what was loaded; once it
+ * is not, the source says so, lets go of what it read, and answers nothing
+ * more (loading the file again reads the new contents). A file replaced by
+ * rename is not a change: the open descriptor keeps the old one.
+ */
+static struct iod_error *unchanged(struct source *s)
+{
+	struct stat st;
+
+	if (fstat(s->t.fd, &st) == 0 && st.st_size == s->t.st.st_size &&
+	    st.st_mtim.tv_sec == s->t.st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == s->t.st.st_mtim.tv_nsec)
+		return NULL;
+	s->changed = true;
+	dw_mat_free(s->m);
+	s->m = NULL;
+	dw_dbg_close(s->d);
+	s->d = NULL;
+	return iod_error_new(IOD_ERR_TYPE,
+			     "%s changed on disk since it was loaded; its types are no longer "
+			     "read (load it again)", s->t.path);
+}
+
 static struct iod_error *source_find(void *ctx, struct iod_typedb *db, const char *name)
 {
 	struct source *s = ctx;
@@ -158,8 +185,11 @@ static struct iod_error *source_find(void *ctx, struct iod_typedb *db, const cha
 	size_t n;
 
 	/* A miss costs one hash probe: no DWARF is touched. */
-	if (!dw_index_lookup(s->ix, name, &n) || !n)
+	if (s->changed || !dw_index_lookup(s->ix, name, &n) || !n)
 		return NULL;
+	err = unchanged(s);
+	if (err)
+		return err;
 	err = open_dwarf(s);
 	if (!err)
 		err = dw_mat_find(s->m, db, name);
@@ -174,8 +204,11 @@ static struct iod_error *source_find_enumerator(void *ctx, struct iod_typedb *db
 	size_t n;
 
 	/* As for types: a name no enum of the file has costs one probe. */
-	if (!dw_index_enumerators(s->ix, name, &n) || !n)
+	if (s->changed || !dw_index_enumerators(s->ix, name, &n) || !n)
 		return NULL;
+	err = unchanged(s);
+	if (err)
+		return err;
 	err = open_dwarf(s);
 	if (!err)
 		err = dw_mat_find_enumerator(s->m, db, name);
@@ -188,7 +221,7 @@ static struct iod_error *source_names(void *ctx,
 {
 	struct source *s = ctx;
 
-	return dw_index_names(s->ix, cb, cbctx);
+	return s->changed ? NULL : dw_index_names(s->ix, cb, cbctx);
 }
 
 static const struct iod_type_source_ops source_ops = {
