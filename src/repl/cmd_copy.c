@@ -17,7 +17,7 @@
 #include "commands.h"
 
 /* Dumps stream through a buffer of this size. */
-#define CHUNK (16u << 20)
+#define CHUNK (1u << 20)
 
 /* One side of a copy. */
 struct operand {
@@ -220,26 +220,84 @@ struct outfile {
 	char *temp;
 };
 
+/*
+ * The descriptor a path names when it goes through /dev/fd/N or
+ * /proc/self/fd/N (as /dev/stdout does), or -1. Such a name is written
+ * through the process's own descriptor: reopening it would start a regular
+ * file over at offset 0, and it has no directory to put a temporary in (a
+ * pipe's link leads nowhere).
+ */
+static int names_descriptor(const char *path)
+{
+	char cur[PATH_MAX], link[PATH_MAX];
+
+	if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur))
+		return -1;
+	for (int hops = 0; hops < 40; hops++) {
+		const char *num = !strncmp(cur, "/dev/fd/", 8) ? cur + 8 :
+				  !strncmp(cur, "/proc/self/fd/", 14) ? cur + 14 : NULL;
+		ssize_t n;
+
+		if (num && *num >= '0' && *num <= '9' && strspn(num, "0123456789") == strlen(num) &&
+		    strlen(num) < 8)
+			return atoi(num);
+		n = readlink(cur, link, sizeof(link) - 1);
+		if (n < 0)
+			return -1;
+		link[n] = 0;
+		if (link[0] == '/') {
+			memcpy(cur, link, (size_t)n + 1);
+		} else {
+			char *slash = strrchr(cur, '/');
+			size_t dir = slash ? (size_t)(slash - cur) + 1 : 0;
+
+			if (dir + (size_t)n >= sizeof(cur))
+				return -1;
+			memcpy(cur + dir, link, (size_t)n + 1);
+		}
+	}
+	return -1;
+}
+
 static struct iod_error *outfile_open(const char *path, struct outfile *o)
 {
 	char resolved[PATH_MAX], *dir_copy, *base_copy;
 	struct stat st;
 	mode_t mode = 0;
 	bool exists;
+	int fdnum;
 
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
-	/* follow a symlink to the file it names, so the link survives */
-	exists = realpath(path, resolved) != NULL && stat(resolved, &st) == 0;
+	exists = stat(path, &st) == 0;
+	if (exists && S_ISDIR(st.st_mode))
+		return iod_error_new(IOD_ERR_TYPE, "%s: is a directory", path);
+	fdnum = exists ? names_descriptor(path) : -1;
+	if (fdnum >= 0) {
+		o->final = strdup(path);
+		if (!o->final)
+			return &iod_error_nomem;
+		/* What was printed before goes out first. */
+		fflush(stdout);
+		fflush(stderr);
+		o->fd = fcntl(fdnum, F_DUPFD_CLOEXEC, 3);
+		return o->fd < 0 ? iod_error_os(errno, "%s", path) : NULL;
+	}
+	if (exists && !S_ISREG(st.st_mode)) {
+		o->final = strdup(path);
+		if (!o->final)
+			return &iod_error_nomem;
+		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+		return o->fd < 0 ? iod_error_os(errno, "%s", path) : NULL;
+	}
+	/* Follow a symlink to the file it names, so the link survives. */
+	if (exists && !realpath(path, resolved))
+		return iod_error_os(errno, "%s", path);
+	if (!exists && lstat(path, &st) == 0)
+		return iod_error_new(IOD_ERR_OS, "%s: a symbolic link to nothing", path);
 	o->final = strdup(exists ? resolved : path);
 	if (!o->final)
 		return &iod_error_nomem;
-	if (exists && S_ISDIR(st.st_mode))
-		return iod_error_new(IOD_ERR_TYPE, "%s: is a directory", path);
-	if (exists && !S_ISREG(st.st_mode)) {
-		o->fd = open(o->final, O_WRONLY | O_CLOEXEC);
-		return o->fd < 0 ? iod_error_os(errno, "%s", path) : NULL;
-	}
 	if (exists)
 		mode = st.st_mode & 07777;
 	dir_copy = strdup(o->final);
