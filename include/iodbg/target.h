@@ -81,25 +81,29 @@ void iod_attached_release(struct iod_attached *a);
 void iod_pci_device_free(struct iod_pci_device *d);
 /* `info device`, like lspci -v: slot, names from pci.ids, class, BARs with
    size and flags, capabilities and extended capabilities with their names and
-   offsets; regions are the device's regions as attached. */
-struct iod_error *iod_pci_info_text(struct iod_pci_device *d, struct iod_region *const *regions,
+   offsets; regions are the device's regions as attached. Config space is
+   read through io from cfg, the device's config region. */
+struct iod_error *iod_pci_info_text(struct iod_pci_device *d, struct iod_io *io,
+				    struct iod_region *cfg, struct iod_region *const *regions,
 				    size_t nregions, struct iod_strbuf *out);
 /* The JSON document of spec §8 "info device" (+ "\n"); the "regions" member
    is written by region_json for each region. */
-struct iod_error *iod_pci_info_json(struct iod_pci_device *d, struct iod_region *const *regions,
+struct iod_error *iod_pci_info_json(struct iod_pci_device *d, struct iod_io *io,
+				    struct iod_region *cfg, struct iod_region *const *regions,
 				    size_t nregions,
 				    void (*region_json)(struct iod_strbuf *o, const struct iod_region *r),
 				    struct iod_strbuf *out);
 /*
  * Why a read of r returned all-ones: call it when a read of width 4 or 8 from
  * a BAR region of d gave value all-ones. It re-reads the vendor ID through
- * config space: all-ones there too means the device is gone or in reset;
- * otherwise a BAR whose decoding is off in the command register says so.
- * NULL when there is nothing to add (or r is not one of d's BARs, whatever
- * its name); else a static sentence for the caller to append.
+ * io from cfg, d's config region: all-ones there too means the device is
+ * gone or in reset; otherwise a BAR whose decoding is off in the command
+ * register says so. NULL when there is nothing to add (or r is not one of
+ * d's BARs, whatever its name, or cfg is NULL); else a static sentence for
+ * the caller to append.
  */
-const char *iod_pci_diagnose(struct iod_pci_device *d, const struct iod_region *r,
-			     unsigned width, uint64_t value);
+const char *iod_pci_diagnose(struct iod_pci_device *d, struct iod_io *io, struct iod_region *cfg,
+			     const struct iod_region *r, unsigned width, uint64_t value);
 
 /*
  * The firmware of `iodbg demo` (src/target/sim.c) over a view of struct

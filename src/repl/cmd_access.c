@@ -57,7 +57,12 @@ static void all_ones_check(struct session *s, const char *what, const struct iod
 	if (width < 4 || value != (width == 8 ? UINT64_MAX : UINT64_C(0xffffffff)))
 		return;
 	for (size_t i = 0; i < s->npci; i++) {
-		const char *why = iod_pci_diagnose(s->pci[i].dev, r, width, value);
+		char cfg_name[128];
+		const char *why;
+
+		snprintf(cfg_name, sizeof(cfg_name), "%scfg", s->pci[i].prefix);
+		why = iod_pci_diagnose(s->pci[i].dev, &s->io, session_region(s, cfg_name), r, width,
+				       value);
 
 		if (why) {
 			session_warn(s, "%s read all-ones: %s", what, why);

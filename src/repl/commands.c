@@ -574,16 +574,27 @@ static int cmd_info(struct session *s, const char *cmd, const char *args)
 			status = session_fail(s, &iod_error_nomem);
 			break;
 		}
+		struct iod_region *cfg = NULL;
+
 		for (size_t i = 0; i < s->nregions; i++) {
 			const char *rest = s->regions[i]->name + plen;
 
+			if (!strncmp(s->regions[i]->name, prefix, plen) && !strcmp(rest, "cfg"))
+				cfg = s->regions[i];
 			if (!strncmp(s->regions[i]->name, prefix, plen) &&
 			    (!strcmp(rest, "cfg") || (!strncmp(rest, "bar", 3) && rest[3] >= '0' &&
 						      rest[3] <= '5' && !rest[4])))
 				regs[nr++] = s->regions[i];
 		}
-		err = s->json ? iod_pci_info_json(s->pci[d].dev, regs, nr, cmd_region_json, &s->out)
-			      : iod_pci_info_text(s->pci[d].dev, regs, nr, &s->out);
+		/* Config space is read through its region, as any access is. */
+		if (!cfg)
+			err = iod_error_new(IOD_ERR_LOOKUP, "%scfg was detached: info device reads "
+					    "config space through it", prefix);
+		else if (s->json)
+			err = iod_pci_info_json(s->pci[d].dev, &s->io, cfg, regs, nr,
+						cmd_region_json, &s->out);
+		else
+			err = iod_pci_info_text(s->pci[d].dev, &s->io, cfg, regs, nr, &s->out);
 		free(regs);
 		if (err)
 			status = session_fail(s, err);

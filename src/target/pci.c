@@ -560,27 +560,41 @@ fail:
 
 /* ---- all-ones --------------------------------------------------------------- */
 
-const char *iod_pci_diagnose(struct iod_pci_device *d, const struct iod_region *r,
-			     unsigned width, uint64_t value)
+/* A little-endian config register of 1, 2 or 4 bytes through the access path. */
+static struct iod_error *cfg_get(struct iod_io *io, struct iod_region *cfg, uint64_t off,
+				 unsigned width, uint64_t *ret)
+{
+	uint8_t b[4];
+	struct iod_error *err = iod_copy_from(io, cfg, off, b, width);
+
+	*ret = 0;
+	for (unsigned i = 0; !err && i < width; i++)
+		*ret |= (uint64_t)b[i] << (8 * i);
+	return err;
+}
+
+const char *iod_pci_diagnose(struct iod_pci_device *d, struct iod_io *io, struct iod_region *cfg,
+			     const struct iod_region *r, unsigned width, uint64_t value)
 {
 	const struct bar *b = NULL;
 	uint64_t v;
 	struct iod_error *err;
 
-	if (!d || !r || width < 4 || value != (width == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * width)) - 1))
+	if (!d || !cfg || !r || width < 4 ||
+	    value != (width == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * width)) - 1))
 		return NULL;
 	for (unsigned i = 0; i < 6; i++)
 		if (d->bars[i].path && r->source && !strcmp(d->bars[i].path, r->source))
 			b = &d->bars[i];
 	if (!b)
 		return NULL;
-	err = iod_pci_config_read(d->h, 0, 2, &v);
+	err = cfg_get(io, cfg, 0, 2, &v);
 	if (err || v == 0xffff) {
 		iod_error_free(err);
 		return "the device is gone or in reset: its vendor ID reads all-ones through"
 		       " config space too";
 	}
-	err = iod_pci_config_read(d->h, 0x04, 2, &v);
+	err = cfg_get(io, cfg, 0x04, 2, &v);
 	if (err) {
 		iod_error_free(err);
 		return NULL;
@@ -831,16 +845,30 @@ static struct iod_error *names(struct iod_pci_device *d, struct info *in, unsign
 	return NULL;
 }
 
-/* Config space as far as it can be read, the capabilities and the names. */
-static struct iod_error *gather(struct iod_pci_device *d, struct info *in)
+/* Config space as far as it can be read (through the access path: --trace shows
+   it), the capabilities and the names. */
+static struct iod_error *gather(struct iod_pci_device *d, struct iod_io *io,
+				struct iod_region *cfg, struct info *in)
 {
+	struct iod_error *err;
+
 	memset(in->cfg, 0xff, sizeof(in->cfg));
-	in->len = d->cfg_size;
-	if (!iod_pci_config_block(d->h, 0, in->cfg, in->len)) {
+	in->len = d->cfg_size < cfg->size ? d->cfg_size : cfg->size;
+	if (in->len > sizeof(in->cfg))
+		in->len = sizeof(in->cfg);
+	err = iod_copy_from(io, cfg, 0, in->cfg, in->len);
+	if (err) {
+		size_t max = in->len;
+
 		/* dword by dword: keep what can be read */
-		for (in->len = 0; in->len < d->cfg_size; in->len += 4)
-			if (!iod_pci_config_block(d->h, in->len, in->cfg + in->len, 4))
+		iod_error_free(err);
+		for (in->len = 0; in->len < max; in->len += 4) {
+			err = iod_copy_from(io, cfg, in->len, in->cfg + in->len, 4);
+			if (err) {
+				iod_error_free(err);
 				break;
+			}
+		}
 		if (in->len < 64)
 			return iod_error_new(IOD_ERR_OS, "%s: config space cannot be read", d->h->slot);
 	}
@@ -866,7 +894,8 @@ static void put_size(struct iod_strbuf *out, uint64_t size)
 		iod_strbuf_printf(out, " [size=%" PRIu64 "%c]", size, units[u]);
 }
 
-struct iod_error *iod_pci_info_text(struct iod_pci_device *d, struct iod_region *const *regions,
+struct iod_error *iod_pci_info_text(struct iod_pci_device *d, struct iod_io *io,
+				    struct iod_region *cfg, struct iod_region *const *regions,
 				    size_t nregions, struct iod_strbuf *out)
 {
 	struct info *in = malloc(sizeof(*in));
@@ -885,7 +914,7 @@ struct iod_error *iod_pci_info_text(struct iod_pci_device *d, struct iod_region 
 
 	if (!in)
 		return &iod_error_nomem;
-	err = gather(d, in);
+	err = gather(d, io, cfg, in);
 	if (err) {
 		free(in);
 		return err;
@@ -964,7 +993,8 @@ static void json_str(struct iod_strbuf *out, const char *key, const char *value)
 	iod_json_string(out, value, strlen(value));
 }
 
-struct iod_error *iod_pci_info_json(struct iod_pci_device *d, struct iod_region *const *regions,
+struct iod_error *iod_pci_info_json(struct iod_pci_device *d, struct iod_io *io,
+				    struct iod_region *cfg, struct iod_region *const *regions,
 				    size_t nregions,
 				    void (*region_json)(struct iod_strbuf *o, const struct iod_region *r),
 				    struct iod_strbuf *out)
@@ -976,7 +1006,7 @@ struct iod_error *iod_pci_info_json(struct iod_pci_device *d, struct iod_region 
 
 	if (!in)
 		return &iod_error_nomem;
-	err = gather(d, in);
+	err = gather(d, io, cfg, in);
 	if (err) {
 		free(in);
 		return err;

@@ -48,6 +48,15 @@ X
 	diff want got >/dev/null || fail "x/1024xw cfg of $s differs from the recording"
 done
 
+# info device reads config space through the cfg region, as any access: --trace shows it;
+# with cfg detached it says so
+run -q --trace -c 'info device' -c 'detach cfg' -c 'info device' attach 00:1c.0
+[ "$(cat st)" = 1 ] || fail "info device after detach cfg: status $(cat st)"
+grep -q '^0000:00:1c.0 PCI bridge \[0604\]' out || fail "info device: $(cat out)"
+[ "$(cat err)" = "CR  cfg+0x0 4096
+iodbg: error: cfg was detached: info device reads config space through it" ] ||
+	fail "info device --trace, then after detach cfg: $(cat err)"
+
 # writes: refused by the write gate even with -w (a dump is read-only), status 1
 run -q -w -c 'pci.cache_line_size = 0x10' -c 'echo still here' attach 00:1c.0
 [ "$(cat st)" = 1 ] || fail "a write to a dump: status $(cat st)"

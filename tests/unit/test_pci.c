@@ -695,7 +695,7 @@ static void test_decoding_disabled_and_all_ones(void **state)
 	char root[PATH_MAX];
 	struct iod_attached a;
 	struct warnings w;
-	struct iod_region *bar0, *bar4;
+	struct iod_region *bar0, *bar4, *cfg;
 	uint32_t ones = 0xffffffff;
 	uint16_t command = 0x0407, gone = 0xffff, vendor = 0x1002;
 	uint64_t v;
@@ -717,25 +717,29 @@ static void test_decoding_disabled_and_all_ones(void **state)
 	assert_non_null(strstr(w.msg[2], "bar5: memory decoding is disabled"));
 	bar0 = region(&a, "bar0");
 	bar4 = region(&a, "bar4");
+	cfg = region(&a, "cfg");
 	assert_non_null(bar0);
+	assert_non_null(cfg);
 	assert_ok(iod_access_read(NULL, bar0, 0x20, 4, &v));
 	assert_int_equal(v, 0xffffffff);
-	assert_string_equal(iod_pci_diagnose(a.pci, bar0, 4, v),
+	assert_string_equal(iod_pci_diagnose(a.pci, NULL, cfg, bar0, 4, v),
 			    "memory decoding is disabled in the command register (bit 1): the device"
 			    " does not answer, reads return all-ones");
 	/* only all-ones of 32 or 64 bits, only the device's own BARs */
-	assert_null(iod_pci_diagnose(a.pci, bar0, 4, 0xfffffffe));
-	assert_null(iod_pci_diagnose(a.pci, bar0, 2, 0xffff));
-	assert_null(iod_pci_diagnose(a.pci, a.regions[0], 4, 0xffffffff));
+	assert_null(iod_pci_diagnose(a.pci, NULL, cfg, bar0, 4, 0xfffffffe));
+	assert_null(iod_pci_diagnose(a.pci, NULL, cfg, bar0, 2, 0xffff));
+	assert_null(iod_pci_diagnose(a.pci, NULL, cfg, a.regions[0], 4, 0xffffffff));
 	/* the I/O BAR decodes: nothing to say */
-	assert_null(iod_pci_diagnose(a.pci, bar4, 4, 0xffffffff));
+	assert_null(iod_pci_diagnose(a.pci, NULL, cfg, bar4, 4, 0xffffffff));
+	/* without its config region (detached) there is nothing to ask */
+	assert_null(iod_pci_diagnose(a.pci, NULL, NULL, bar0, 4, 0xffffffff));
 
 	/* decoding on again: all-ones is the device's answer */
 	poke_config(root, "0000:01:00.0", 4, &command, 2);
-	assert_null(iod_pci_diagnose(a.pci, bar0, 4, 0xffffffff));
+	assert_null(iod_pci_diagnose(a.pci, NULL, cfg, bar0, 4, 0xffffffff));
 	/* the vendor ID reads all-ones: gone (surprise removal, or in reset) */
 	poke_config(root, "0000:01:00.0", 0, &gone, 2);
-	assert_string_equal(iod_pci_diagnose(a.pci, bar0, 8, UINT64_MAX),
+	assert_string_equal(iod_pci_diagnose(a.pci, NULL, cfg, bar0, 8, UINT64_MAX),
 			    "the device is gone or in reset: its vendor ID reads all-ones through"
 			    " config space too");
 	poke_config(root, "0000:01:00.0", 0, &vendor, 2);
@@ -743,7 +747,7 @@ static void test_decoding_disabled_and_all_ones(void **state)
 	assert_ok(iod_region_rename(bar0, "gpu_bar0"));
 	command = 0x0405;
 	poke_config(root, "0000:01:00.0", 4, &command, 2);
-	assert_non_null(iod_pci_diagnose(a.pci, bar0, 4, 0xffffffff));
+	assert_non_null(iod_pci_diagnose(a.pci, NULL, cfg, bar0, 4, 0xffffffff));
 	iod_attached_release(&a);
 }
 
@@ -876,18 +880,39 @@ static void region_json(struct iod_strbuf *o, const struct iod_region *r)
 	iod_strbuf_printf(o, "{\"name\":\"%s\"}", r->name);
 }
 
+struct traced {
+	size_t n;
+	struct iod_access last;
+};
+
+static void trace_cb(void *ctx, const struct iod_access *acc)
+{
+	struct traced *t = ctx;
+
+	t->n++;
+	t->last = *acc;
+}
+
 static void test_info_device(void **state)
 {
 	char root[PATH_MAX];
 	struct iod_attached a;
 	struct warnings w;
 	struct iod_strbuf text = { 0 }, json = { 0 };
+	struct traced traced = { 0 };
+	struct iod_io io = { .trace = trace_cb, .ctx = &traced };
 
 	(void)state;
 	new_root(root, sizeof(root));
 	gpu_tree(root, "--driver amdgpu");
 	assert_ok(attach("0000:01:00.0", root, "", false, NULL, &w, &a));
-	assert_ok(iod_pci_info_text(a.pci, a.regions, a.nregions, &text));
+	assert_ok(iod_pci_info_text(a.pci, &io, region(&a, "cfg"), a.regions, a.nregions, &text));
+	/* config space was read through the access path: one traced copy of all of it */
+	assert_int_equal(traced.n, 1);
+	assert_int_equal(traced.last.op, IOD_ACC_COPY_FROM);
+	assert_ptr_equal(traced.last.region, region(&a, "cfg"));
+	assert_int_equal(traced.last.offset, 0);
+	assert_int_equal(traced.last.len, 4096);
 	assert_string_equal(iod_strbuf_str(&text),
 		"0000:01:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI]"
 		" Fiji [Radeon R9 FURY / NANO Series] [1002:7300] (rev ca) (prog-if 00 [VGA"
@@ -914,7 +939,8 @@ static void test_info_device(void **state)
 		"\tKernel driver in use: amdgpu\n"
 		"\tRegions: cfg (pci-config, 4096 bytes), bar0 (mmio, 1048576 bytes), bar2 (mmio,"
 		" 2097152 bytes), bar4 (pio, 256 bytes), bar5 (mmio, 262144 bytes)\n");
-	assert_ok(iod_pci_info_json(a.pci, a.regions, 2, region_json, &json));
+	assert_ok(iod_pci_info_json(a.pci, NULL, region(&a, "cfg"), a.regions, 2, region_json,
+				    &json));
 	assert_string_equal(iod_strbuf_str(&json),
 		"{\"slot\":\"0000:01:00.0\",\"vendor_id\":4098,\"device_id\":29440,"
 		"\"vendor\":\"Advanced Micro Devices, Inc. [AMD/ATI]\","
@@ -964,10 +990,10 @@ static void test_unknown_ids_fall_back_to_hex(void **state)
 	tree(root, "cap-aer-log.txt", "--ids f00d:0bad");
 	assert_ok(attach("pci:f00d:0bad", root, "", false, NULL, &w, &a));
 	/* text as lspci -nn writes it, JSON with the IDs in hex */
-	assert_ok(iod_pci_info_text(a.pci, NULL, 0, &text));
+	assert_ok(iod_pci_info_text(a.pci, NULL, region(&a, "cfg"), NULL, 0, &text));
 	assert_true(starts_with(iod_strbuf_str(&text), "0000:00:1c.0 PCI bridge [0604]: Device"
 				" [f00d:0bad] (rev f1) (prog-if 00 [Normal decode])\n"));
-	assert_ok(iod_pci_info_json(a.pci, NULL, 0, region_json, &json));
+	assert_ok(iod_pci_info_json(a.pci, NULL, region(&a, "cfg"), NULL, 0, region_json, &json));
 	assert_true(starts_with(iod_strbuf_str(&json), "{\"slot\":\"0000:00:1c.0\",\"vendor_id\""
 				":61453,\"device_id\":2989,\"vendor\":\"Vendor f00d\",\"device\":"
 				"\"Device 0bad\",\"class\":1540,"));
@@ -993,7 +1019,7 @@ static void test_broken_capability_lists(void **state)
 	poke_config(root, "0000:01:00.0", 0xa1, &to_50, 1);       /* MSI -> PM again */
 	poke_config(root, "0000:01:00.0", 0x328, &ext_loop, 4);   /* ARI -> AER again */
 	assert_ok(attach("0000:01:00.0", root, "", false, NULL, &w, &a));
-	assert_ok(iod_pci_info_text(a.pci, NULL, 0, &text));
+	assert_ok(iod_pci_info_text(a.pci, NULL, region(&a, "cfg"), NULL, 0, &text));
 	s = iod_strbuf_str(&text);
 	assert_non_null(strstr(s, "\tCapabilities: [a0] MSI\n\tCapabilities: <the capability list"
 			       " loops back to 0x50>\n"));
@@ -1003,7 +1029,7 @@ static void test_broken_capability_lists(void **state)
 
 	poke_config(root, "0000:01:00.0", 0xa1, &to_20, 1);
 	assert_ok(attach("0000:01:00.0", root, "", false, NULL, &w, &a));
-	assert_ok(iod_pci_info_text(a.pci, NULL, 0, &text));
+	assert_ok(iod_pci_info_text(a.pci, NULL, region(&a, "cfg"), NULL, 0, &text));
 	assert_non_null(strstr(iod_strbuf_str(&text), "\tCapabilities: [a0] MSI\n\tCapabilities:"
 			       " <capability pointer 0x20 is out of range>\n"));
 	iod_strbuf_reset(&text);
@@ -1013,7 +1039,7 @@ static void test_broken_capability_lists(void **state)
 	to_20 = 0;
 	poke_config(root, "0000:01:00.0", 0xa1, &to_20, 1);
 	assert_ok(attach("0000:01:00.0", root, "", false, NULL, &w, &a));
-	assert_ok(iod_pci_info_text(a.pci, NULL, 0, &text));
+	assert_ok(iod_pci_info_text(a.pci, NULL, region(&a, "cfg"), NULL, 0, &text));
 	s = iod_strbuf_str(&text);
 	assert_non_null(strstr(s, "\tCapabilities: [328 v1] Alternative Routing-ID Interpretation\n"
 			       "\tCapabilities: <the extended capability list loops back to"
@@ -1023,7 +1049,7 @@ static void test_broken_capability_lists(void **state)
 
 	poke_config(root, "0000:01:00.0", 0x328, &ext_bad, 4);
 	assert_ok(attach("0000:01:00.0", root, "", false, NULL, &w, &a));
-	assert_ok(iod_pci_info_text(a.pci, NULL, 0, &text));
+	assert_ok(iod_pci_info_text(a.pci, NULL, region(&a, "cfg"), NULL, 0, &text));
 	assert_non_null(strstr(iod_strbuf_str(&text), "\tCapabilities: <extended capability"
 			       " pointer 0x0c0 is out of range>\n"));
 	iod_strbuf_release(&text);
@@ -1060,13 +1086,15 @@ static void test_release_in_any_order(void **state)
 	iod_attached_release(&a);
 
 	assert_ok(attach("0000:01:00.0", root, "", false, NULL, &w, &a));
-	for (size_t i = 0; i < a.nregions; i++)
+	cfg = region(&a, "cfg");
+	assert_ptr_equal(cfg, a.regions[0]);
+	for (size_t i = 1; i < a.nregions; i++)
 		iod_region_free(a.regions[i]);
-	a.nregions = 0;
+	a.nregions = 1;
 	{
 		struct iod_strbuf text = { 0 };
 
-		assert_ok(iod_pci_info_text(a.pci, NULL, 0, &text));
+		assert_ok(iod_pci_info_text(a.pci, NULL, cfg, NULL, 0, &text));
 		assert_true(starts_with(iod_strbuf_str(&text), "0000:01:00.0 VGA"));
 		iod_strbuf_release(&text);
 	}
