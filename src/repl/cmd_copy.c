@@ -167,14 +167,22 @@ static struct iod_error *read_file(const char *path, uint64_t want, bool has_wan
 	uint64_t size, got = 0;
 	uint8_t *data;
 
-	if (fd < 0)
-		return iod_error_os(errno, "%s", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		err = S_ISREG(st.st_mode) ? iod_error_os(errno, "%s", path)
-					  : iod_error_new(IOD_ERR_TYPE, "%s: not a regular file",
-							  path);
+	if (fd < 0) {
+		int e = errno;
+
+		/* A socket cannot be opened at all (ENXIO): it is not a regular file either. */
+		if (e == ENXIO && stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+			return iod_error_new(IOD_ERR_TYPE, "%s: not a regular file", path);
+		return iod_error_os(e, "%s", path);
+	}
+	if (fstat(fd, &st) < 0) {
+		err = iod_error_os(errno, "%s", path);
 		close(fd);
 		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return iod_error_new(IOD_ERR_TYPE, "%s: not a regular file", path);
 	}
 	size = has_want ? want : (uint64_t)st.st_size;
 	if (has_want && (uint64_t)st.st_size < want) {
@@ -216,6 +224,7 @@ static struct iod_error *read_file(const char *path, uint64_t want, bool has_wan
    file beside the real one, renamed over it at the end. */
 struct outfile {
 	int fd;
+	int names_fd;          /* the descriptor a /dev/fd/N name stands for, or -1 */
 	char *final;
 	char *temp;
 };
@@ -269,6 +278,7 @@ static struct iod_error *outfile_open(const char *path, struct outfile *o)
 
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
+	o->names_fd = -1;
 	exists = stat(path, &st) == 0;
 	if (exists && S_ISDIR(st.st_mode))
 		return iod_error_new(IOD_ERR_TYPE, "%s: is a directory", path);
@@ -280,6 +290,7 @@ static struct iod_error *outfile_open(const char *path, struct outfile *o)
 		/* What was printed before goes out first. */
 		fflush(stdout);
 		fflush(stderr);
+		o->names_fd = fdnum;
 		o->fd = fcntl(fdnum, F_DUPFD_CLOEXEC, 3);
 		return o->fd < 0 ? iod_error_os(errno, "%s", path) : NULL;
 	}
@@ -402,6 +413,9 @@ static struct iod_error *region_to_file(struct session *s, struct iod_region *r,
 		done += n;
 	}
 	free(buf);
+	/* /dev/stdout into a closed pipe is the closed output of spec §6: quietly, status 1 */
+	if (err && err->errnum == EPIPE && out.names_fd == STDOUT_FILENO)
+		session_stdout_closed(s);
 	if (err) {
 		outfile_close(&out, false);
 		return err;

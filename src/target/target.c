@@ -254,8 +254,14 @@ static struct iod_error *attach_file(const struct iod_target *t, const char *nam
 		writable = false;
 		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	}
-	if (fd < 0)
-		return iod_error_os(errno, "file:%s", path);
+	if (fd < 0) {
+		int e = errno;
+
+		/* A socket cannot be opened at all (ENXIO): say what it is. */
+		if (e == ENXIO && stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+			return iod_error_new(IOD_ERR_TYPE, "file:%s: is a socket, not a file", path);
+		return iod_error_os(e, "file:%s", path);
+	}
 	if (fstat(fd, &st) < 0) {
 		err = iod_error_os(errno, "file:%s: fstat", path);
 		close(fd);
