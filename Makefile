@@ -93,7 +93,7 @@ COMPILE = $(CC) $(IODBG_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(DIR_CFLAGS) -c -o $@ $<
 
 DEB_PACKAGES := make gcc pkg-config libdwarf-dev libelf-dev libpci-dev libreadline-dev \
 	libcmocka-dev pciutils mandoc man-db valgrind dwarves python3-pyelftools clang \
-	libclang-rt-14-dev util-linux
+	libclang-rt-14-dev util-linux time
 DEB_BENCH_PACKAGES := gdb python3-drgn hyperfine linux-image-amd64-dbg
 
 .PHONY: all check check-cli check-dwarf valgrind lint-man demo install uninstall \

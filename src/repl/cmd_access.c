@@ -781,7 +781,11 @@ int cmd_watch(struct session *s, const char *cmd, const char *args)
 			break;
 		wait_ticking(s, w.has_for && w.for_ns - t < w.every_ns ? w.for_ns - t : w.every_ns);
 		/* Ctrl-C ends the watch, not the session: a watch on its own succeeds */
-		if (s->interrupted)
+		if (s->interrupted) {
+			s->watch_interrupted = true;
+			break;
+		}
+		if (s->quit)
 			break;
 		err = watch_read(s, &v, &cur, &raw);
 		if (err) {

@@ -742,6 +742,8 @@ static int cmd_for(struct session *s, const char *cmd, const char *args)
 		session_emit(s);
 		session_tick(s);
 	}
+	if (s->stdout_closed)
+		status = 1;
 out:
 	iod_expr_free(a);
 	iod_expr_free(b);

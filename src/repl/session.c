@@ -158,6 +158,15 @@ void session_emit(struct session *s)
 	if (s->out.len)
 		fwrite(s->out.data, 1, s->out.len, stdout);
 	iod_strbuf_reset(&s->out);
+	/* A closed pipe (spec §6): loops and waits see quit and stop. */
+	if (ferror(stdout))
+		session_stdout_closed(s);
+}
+
+void session_stdout_closed(struct session *s)
+{
+	s->stdout_closed = true;
+	s->quit = true;
 }
 
 void session_flush(struct session *s)
@@ -198,6 +207,11 @@ int session_fail(struct session *s, struct iod_error *err)
 
 	/* what the command printed before it failed still goes out first */
 	session_emit(s);
+	/* once the output is a closed pipe, iodbg exits 1 quietly */
+	if (s->stdout_closed) {
+		iod_error_free(err);
+		return 1;
+	}
 	if (s->json)
 		json_line(s, "error", msg);
 	fflush(stdout);
@@ -514,14 +528,14 @@ int session_run_line(struct session *s, const char *line)
 	session_strip_comment(line, clean);
 	s->depth_line++;
 	if (clean->len) {
-		s->interrupted = 0;
+		/* In a stream, a Ctrl-C between lines is kept for the next check there. */
+		if (!s->streaming)
+			s->interrupted = 0;
+		s->watch_interrupted = false;
 		status = session_dispatch(s, clean->data);
 		session_emit(s);
-		if (ferror(stdout)) {
-			/* a closed pipe: quietly give up, as spec §6 says */
-			s->quit = true;
+		if (s->stdout_closed)
 			status = 1;
-		}
 	}
 	s->depth_line--;
 	iod_strbuf_release(&nested);
@@ -536,24 +550,39 @@ int session_run_stream(struct session *s, FILE *f, const char *name)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	int status = 0;
+	int status = 0, st;
 	unsigned lineno = 0;
 
+	s->streaming++;
+	s->interrupted = 0;
 	while (!s->quit && (n = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		if (lineno == 1 && !strncmp(line, "#!", 2))
 			continue;
 		s->where_file = name;
 		s->where_line = lineno;
-		if (memchr(line, 0, (size_t)n)) {
-			status = session_fail(s, iod_error_new(IOD_ERR_SYNTAX,
-							       "a NUL byte in the line"));
-		} else if (session_run_line(s, line)) {
-			status = 1;
-		}
-		if ((status && !s->keep_going) || s->interrupted)
+		if (memchr(line, 0, (size_t)n))
+			st = session_fail(s, iod_error_new(IOD_ERR_SYNTAX, "a NUL byte in the line"));
+		else
+			st = session_run_line(s, line) ? 1 : 0;
+		status |= st;
+		/*
+		 * Ctrl-C stops the command, not the session (spec §6): a poll,
+		 * copy or for it interrupted failed, and the failure decides; a
+		 * watch it ended succeeded. One that came while a command that
+		 * does not look at it ran stops the script here, as an error
+		 * (also with -k: it is the user's, not a command's).
+		 */
+		if (!st && s->interrupted && !s->watch_interrupted && !s->quit) {
+			status = session_fail(s, iod_error_new(IOD_ERR_INTERRUPTED, "interrupted"));
 			break;
+		}
+		if (st && !s->keep_going)
+			break;
+		/* consumed: by the watch it ended, or by the command it failed (-k goes on) */
+		s->interrupted = 0;
 	}
+	s->streaming--;
 	if (ferror(f) && !s->quit)
 		status = session_fail(s, iod_error_os(errno, "%s: read", name));
 	free(line);

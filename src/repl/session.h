@@ -67,8 +67,11 @@ struct session {
 	unsigned where_line;
 	int depth;             /* source nesting */
 	int depth_line;        /* session_run_line nesting */
+	int streaming;         /* session_run_stream nesting */
 	bool quit;
+	bool stdout_closed;    /* the output is a closed pipe: quit, and say nothing more */
 	volatile sig_atomic_t interrupted;
+	bool watch_interrupted; /* the line's watch ended on Ctrl-C: that is its success */
 
 	/* per-command state */
 	struct iod_strbuf out;         /* the output of the command being run */
@@ -107,6 +110,8 @@ void session_info(struct session *s, const char *json_doc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Writes s->out to stdout and empties it. */
 void session_emit(struct session *s);
+/* The output turned out to be a closed pipe: quit, and say nothing more. */
+void session_stdout_closed(struct session *s);
 void session_flush(struct session *s);
 /* Calls the tick hook. */
 void session_tick(struct session *s);
