@@ -172,7 +172,8 @@ FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Isrc -DIODBG_VERSION='"$(VERSION)"'
 
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(REPL_SRCS) $(wildcard include/iodbg/*.h src/*/*.h) Makefile
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(REPL_SRCS) $(wildcard include/iodbg/*.h src/*/*.h tests/fuzz/*.h) \
+		Makefile
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(DWARF_CFLAGS) $(PCI_CFLAGS) -o $@ $< $(LIB_SRCS) \
 		$(REPL_SRCS) $(LIB_LIBS) $(READLINE_LIBS)
