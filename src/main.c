@@ -414,12 +414,52 @@ static int finish(int status)
 	return status;
 }
 
+/*
+ * stdout's writes, when it is not a terminal. Ctrl-C must end a wait at
+ * once, so its handler is installed without SA_RESTART; a write(2) of
+ * stdio's buffer that it interrupts fails with EINTR, and stdio drops the
+ * buffer and marks the stream failed: output lost, and a closed pipe
+ * reported where there was none. This writer finishes the write instead.
+ * (A terminal keeps its stdio stream: readline needs its descriptor.)
+ */
+static ssize_t write_stdout(void *cookie, const char *buf, size_t len)
+{
+	size_t done = 0;
+
+	(void)cookie;
+	while (done < len) {
+		ssize_t n = write(STDOUT_FILENO, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return done ? (ssize_t)done : -1;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+static void stdout_through_writer(void)
+{
+	cookie_io_functions_t io = { .write = write_stdout };
+	FILE *f;
+
+	if (isatty(STDOUT_FILENO))
+		return;
+	f = fopencookie(NULL, "w", io);
+	if (f && setvbuf(f, NULL, _IOFBF, BUFSIZ) == 0)
+		stdout = f;
+	else if (f)
+		fclose(f);
+}
+
 int main(int argc, char *argv[])
 {
 	struct options o = { 0 };
 	int status;
 
 	signal(SIGPIPE, SIG_IGN);
+	stdout_through_writer();
 	status = parse_options(argc, argv, &o);
 	if (status == PARSE_RUN)
 		status = run(&o);
