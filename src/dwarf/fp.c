@@ -6,6 +6,7 @@
 #include <libdwarf/dwarf.h>
 
 #include "fp.h"
+#include "refmap.h"
 #include "reader.h"
 
 /*
@@ -25,20 +26,9 @@
 
 #define MAX_DEPTH 256
 
-struct slot {
-	uint64_t key;                   /* (offset << 1 | is_info) + 1 */
-	uint64_t fp;
-	int state;                      /* 1 busy, 2 done */
-};
-
-struct table {
-	struct slot *v;
-	size_t mask, n;
-};
-
 /* What one unit's DIEs hash to: small tables stay in the cache while a unit is walked. */
 struct unit_tables {
-	struct table full, named, shallow;
+	struct dw_refmap full, named, shallow;
 };
 
 struct dw_fp {
@@ -51,64 +41,6 @@ struct dw_fp {
 	/* DIE buffers, one per recursion depth */
 	struct rd_die *pool[MAX_DEPTH + 2];
 };
-
-static uint64_t key_of(struct dw_ref ref)
-{
-	return (ref.off << 1 | (ref.is_info ? 1 : 0)) + 1;
-}
-
-/* Offsets share their low bits: every bit of the key must reach the low bits of the hash. */
-static size_t slot_hash(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= UINT64_C(0xff51afd7ed558ccd);
-	k ^= k >> 33;
-	k *= UINT64_C(0xc4ceb9fe1a85ec53);
-	return (size_t)(k ^ (k >> 33));
-}
-
-static struct slot *table_get(struct table *t, uint64_t k)
-{
-	if (!t->v)
-		return NULL;
-	for (size_t i = slot_hash(k) & t->mask;; i = (i + 1) & t->mask) {
-		if (!t->v[i].key)
-			return NULL;
-		if (t->v[i].key == k)
-			return &t->v[i];
-	}
-}
-
-static struct slot *table_put(struct table *t, uint64_t k)
-{
-	struct slot *s = table_get(t, k);
-	size_t i;
-
-	if (s)
-		return s;
-	if (!t->v || (t->n + 1) * 4 > (t->mask + 1) * 3) {
-		size_t ncap = t->v ? (t->mask + 1) * 2 : 64;
-		struct slot *v = calloc(ncap, sizeof(*v));
-
-		if (!v)
-			return NULL;
-		for (size_t j = 0; t->v && j <= t->mask; j++) {
-			if (!t->v[j].key)
-				continue;
-			for (i = slot_hash(t->v[j].key) & (ncap - 1); v[i].key; i = (i + 1) & (ncap - 1))
-				;
-			v[i] = t->v[j];
-		}
-		free(t->v);
-		t->v = v;
-		t->mask = ncap - 1;
-	}
-	for (i = slot_hash(k) & t->mask; t->v[i].key; i = (i + 1) & t->mask)
-		;
-	t->v[i].key = k;
-	t->n++;
-	return &t->v[i];
-}
 
 struct iod_error *dw_fp_new(const struct dw_image *img, const struct dw_index *ix,
 			    dw_prepare_fn prepare, void *ctx, struct dw_fp **ret)
@@ -142,9 +74,9 @@ void dw_fp_free(struct dw_fp *f)
 		return;
 	rd_free(f->r);
 	for (size_t i = 0; f->units && i < dw_index_ncus(f->ix); i++) {
-		free(f->units[i].full.v);
-		free(f->units[i].named.v);
-		free(f->units[i].shallow.v);
+		dw_refmap_release(&f->units[i].full, false);
+		dw_refmap_release(&f->units[i].named, false);
+		dw_refmap_release(&f->units[i].shallow, false);
 	}
 	free(f->units);
 	for (size_t i = 0; i < sizeof(f->pool) / sizeof(f->pool[0]); i++)
@@ -359,13 +291,13 @@ static struct iod_error *fp_full(struct dw_fp *f, struct dw_ref ref, int depth, 
 	struct iod_error *err = NULL;
 	struct rd_unit u;
 	struct rd_die *d;
-	struct slot *s;
+	struct dw_refslot *s;
 	uint64_t h;
 
 	if (!ut)
 		return iod_error_new(IOD_ERR_TYPE, "DIE 0x%llx is in no unit",
 				     (unsigned long long)ref.off);
-	s = table_get(&ut->full, key_of(ref));
+	s = dw_refmap_get(&ut->full, ref);
 
 	if (s && s->state == 2) {
 		*ret = s->fp;
@@ -385,7 +317,7 @@ static struct iod_error *fp_full(struct dw_fp *f, struct dw_ref ref, int depth, 
 	err = read_die(f, ref, &u, d);
 	if (err)
 		goto out;
-	s = table_put(&ut->full, key_of(ref));
+	s = dw_refmap_put(&ut->full, ref);
 	if (!s) {
 		err = &iod_error_nomem;
 		goto out;
@@ -455,7 +387,7 @@ static struct iod_error *fp_full(struct dw_fp *f, struct dw_ref ref, int depth, 
 	if (!err && d->children)
 		err = mix_children(f, &u, d, false, depth, &h);
 	/* The table may have grown meanwhile. */
-	s = table_get(&ut->full, key_of(ref));
+	s = dw_refmap_get(&ut->full, ref);
 	if (err) {
 		if (s)
 			s->state = 0;
@@ -477,13 +409,13 @@ static struct iod_error *fp_named(struct dw_fp *f, struct dw_ref ref, int depth,
 	const struct dw_ix_entry *e;
 	struct rd_unit u;
 	struct rd_die *d;
-	struct slot *s;
+	struct dw_refslot *s;
 	uint64_t h, v = 0;
 
 	if (!ut)
 		return iod_error_new(IOD_ERR_TYPE, "DIE 0x%llx is in no unit",
 				     (unsigned long long)ref.off);
-	s = table_get(&ut->named, key_of(ref));
+	s = dw_refmap_get(&ut->named, ref);
 	if (s && s->state == 2) {
 		*ret = s->fp;
 		return NULL;
@@ -546,7 +478,7 @@ static struct iod_error *fp_named(struct dw_fp *f, struct dw_ref ref, int depth,
 			h = mix(h, v);
 		}
 	}
-	s = table_put(&ut->named, key_of(ref));
+	s = dw_refmap_put(&ut->named, ref);
 	if (!s)
 		return &iod_error_nomem;
 	s->fp = h;
@@ -562,13 +494,13 @@ static struct iod_error *fp_shallow(struct dw_fp *f, struct dw_ref ref, int dept
 	const struct rd_attr *a;
 	struct rd_unit u;
 	struct rd_die *d;
-	struct slot *s;
+	struct dw_refslot *s;
 	uint64_t h;
 
 	if (!ut)
 		return iod_error_new(IOD_ERR_TYPE, "DIE 0x%llx is in no unit",
 				     (unsigned long long)ref.off);
-	s = table_get(&ut->shallow, key_of(ref));
+	s = dw_refmap_get(&ut->shallow, ref);
 
 	if (s && s->state == 2) {
 		*ret = s->fp;
@@ -656,7 +588,7 @@ static struct iod_error *fp_shallow(struct dw_fp *f, struct dw_ref ref, int dept
 	}
 	if (err)
 		goto out;
-	s = table_put(&ut->shallow, key_of(ref));
+	s = dw_refmap_put(&ut->shallow, ref);
 	if (!s) {
 		err = &iod_error_nomem;
 		goto out;

@@ -13,6 +13,7 @@
 #include "image.h"
 #include "iodbg/strbuf.h"
 #include "internal.h"
+#include "refmap.h"
 
 /*
  * What is embedded by value (members, array elements, typedef targets) is
@@ -24,17 +25,6 @@
 #define MAX_DEPTH 256
 
 enum { ST_BUSY = 1, ST_DONE };
-
-struct memo_slot {
-	uint64_t key;                   /* (offset << 1 | is_info) + 1; 0 = empty */
-	void *val;
-	int state;
-};
-
-struct memo {
-	struct memo_slot *slots;
-	size_t mask, n;
-};
 
 #define MAX_THREADS 4
 
@@ -48,81 +38,24 @@ struct dw_mat {
 	const struct dw_index *ix;
 	const char *file;               /* basename of the file read: the "unit" of type units */
 	struct iod_typedb *db;
-	struct memo full;               /* DIE -> complete type */
-	struct memo shallow;            /* DIE -> pointer-target stub */
-	struct memo nested;             /* DIE -> Rust path of a type nested in a type (malloc'd) */
+	struct dw_refmap full;               /* DIE -> complete type */
+	struct dw_refmap shallow;            /* DIE -> pointer-target stub */
+	struct dw_refmap nested;             /* DIE -> Rust path of a type nested in a type (malloc'd) */
 	const char **cu_names;          /* interned in db, per unit, filled lazily */
 	bool big_endian;
 };
 
 /* --- memo tables ------------------------------------------------------------- */
 
-static uint64_t ref_key(struct dw_ref r)
+static struct dw_refslot *memo_put(struct dw_refmap *m, struct dw_ref r, void *val, int state)
 {
-	return (r.off << 1 | (r.is_info ? 1 : 0)) + 1;
-}
+	struct dw_refslot *s = dw_refmap_put(m, r);
 
-static size_t key_hash(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= UINT64_C(0xff51afd7ed558ccd);
-	k ^= k >> 33;
-	return (size_t)k;
-}
-
-static struct memo_slot *memo_get(const struct memo *m, struct dw_ref r)
-{
-	uint64_t k = ref_key(r);
-
-	if (!m->slots)
-		return NULL;
-	for (size_t i = key_hash(k) & m->mask;; i = (i + 1) & m->mask) {
-		if (!m->slots[i].key)
-			return NULL;
-		if (m->slots[i].key == k)
-			return &m->slots[i];
+	if (s) {
+		s->val = val;
+		s->state = state;
 	}
-}
-
-static struct memo_slot *memo_put(struct memo *m, struct dw_ref r, void *val, int state)
-{
-	uint64_t k = ref_key(r);
-	size_t i;
-
-	if (!m->slots || (m->n + 1) * 4 > (m->mask + 1) * 3) {
-		size_t ncap = m->slots ? (m->mask + 1) * 2 : 256;
-		struct memo_slot *s = calloc(ncap, sizeof(*s));
-
-		if (!s)
-			return NULL;
-		for (size_t j = 0; m->slots && j <= m->mask; j++) {
-			if (!m->slots[j].key)
-				continue;
-			for (i = key_hash(m->slots[j].key) & (ncap - 1); s[i].key; i = (i + 1) & (ncap - 1))
-				;
-			s[i] = m->slots[j];
-		}
-		free(m->slots);
-		m->slots = s;
-		m->mask = ncap - 1;
-	}
-	for (i = key_hash(k) & m->mask; m->slots[i].key && m->slots[i].key != k; i = (i + 1) & m->mask)
-		;
-	if (!m->slots[i].key)
-		m->n++;
-	m->slots[i] = (struct memo_slot){ k, val, state };
-	return &m->slots[i];
-}
-
-static void memo_release(struct memo *m, bool free_vals)
-{
-	if (free_vals && m->slots)
-		for (size_t i = 0; i <= m->mask; i++)
-			if (m->slots[i].key)
-				free(m->slots[i].val);
-	free(m->slots);
-	m->slots = NULL;
-	m->mask = m->n = 0;
+	return s;
 }
 
 /* --- context ----------------------------------------------------------------- */
@@ -157,9 +90,9 @@ void dw_mat_free(struct dw_mat *m)
 		return;
 	for (size_t i = 0; i < MAX_THREADS; i++)
 		dw_fp_free(m->fps[i]);
-	memo_release(&m->full, false);
-	memo_release(&m->shallow, false);
-	memo_release(&m->nested, true);
+	dw_refmap_release(&m->full, false);
+	dw_refmap_release(&m->shallow, false);
+	dw_refmap_release(&m->nested, true);
 	free(m->cu_names);
 	free(m);
 }
@@ -203,7 +136,7 @@ static const char *unit_name(struct dw_mat *m, struct dw_ref ref)
 static const char *type_name(struct dw_mat *m, const struct dw_die *die)
 {
 	if (die->name && is_rust(m, die->ref)) {
-		struct memo_slot *s = memo_get(&m->nested, die->ref);
+		struct dw_refslot *s = dw_refmap_get(&m->nested, die->ref);
 		const struct dw_ix_entry *e;
 
 		if (s)
@@ -737,7 +670,7 @@ static struct iod_error *mat_struct(struct dw_mat *m, const struct dw_die *die,
 			char *path;
 
 			if (!is_type_tag(kids.v[i].tag) || !kids.v[i].name ||
-			    memo_get(&m->nested, kids.v[i].ref))
+			    dw_refmap_get(&m->nested, kids.v[i].ref))
 				continue;
 			if (asprintf(&path, "%s::%s", name, kids.v[i].name) < 0) {
 				err = &iod_error_nomem;
@@ -995,13 +928,13 @@ static struct iod_error *mat_full(struct dw_mat *m, struct dw_ref ref, int depth
 {
 	struct dw_refs kids = { 0 };
 	struct iod_error *err;
-	struct memo_slot *s;
+	struct dw_refslot *s;
 	struct iod_type *t = NULL;
 	const struct iod_type *ct = NULL;
 	struct dw_die die;
 
 	/* State 0 is a slot whose type failed: try again (and fail again). */
-	s = memo_get(&m->full, ref);
+	s = dw_refmap_get(&m->full, ref);
 	if (s && s->state == ST_BUSY)
 		return iod_error_new(IOD_ERR_TYPE, "DIE 0x%llx contains itself",
 				     (unsigned long long)ref.off);
@@ -1123,7 +1056,7 @@ static struct iod_error *mat_full(struct dw_mat *m, struct dw_ref ref, int depth
 	dw_refs_release(&kids);
 	if (err) {
 		/* A failed type is not left half-built in the memo. */
-		s = memo_get(&m->full, ref);
+		s = dw_refmap_get(&m->full, ref);
 		if (s && s->state == ST_BUSY) {
 			s->state = 0;
 			s->val = NULL;
@@ -1143,17 +1076,17 @@ static struct iod_error *mat_shallow(struct dw_mat *m, struct dw_ref ref, int de
 {
 	struct dw_refs kids = { 0 };
 	struct iod_error *err = NULL;
-	struct memo_slot *s;
+	struct dw_refslot *s;
 	struct iod_type *t = NULL;
 	const struct iod_type *ct = NULL;
 	struct dw_die die;
 
-	s = memo_get(&m->full, ref);
+	s = dw_refmap_get(&m->full, ref);
 	if (s && s->state == ST_DONE) {
 		*ret = s->val;
 		return NULL;
 	}
-	s = memo_get(&m->shallow, ref);
+	s = dw_refmap_get(&m->shallow, ref);
 	if (s && s->state == ST_BUSY)
 		return iod_error_new(IOD_ERR_TYPE, "DIE 0x%llx refers to itself",
 				     (unsigned long long)ref.off);
@@ -1254,7 +1187,7 @@ static struct iod_error *mat_shallow(struct dw_mat *m, struct dw_ref ref, int de
 	}
 	dw_refs_release(&kids);
 	if (err) {
-		s = memo_get(&m->shallow, ref);
+		s = dw_refmap_get(&m->shallow, ref);
 		if (s)
 			s->state = 0;
 		return err;
