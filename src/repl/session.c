@@ -221,14 +221,23 @@ int session_fail(struct session *s, struct iod_error *err)
 	return 1;
 }
 
+/* Of a long line, the echo shows this much on each side of the position. */
+#define ECHO_SIDE 60
+
 int session_fail_at(struct session *s, struct iod_error *err, const char *text, size_t pos)
 {
-	size_t len = strlen(text);
+	size_t len = strlen(text), from, to;
 
 	session_fail(s, err);
+	if (s->stdout_closed)
+		return 1;
 	if (pos > len)
 		pos = len;
-	fprintf(stderr, "    %s\n    %*s^\n", text, (int)pos, "");
+	/* a 10 MB line is not echoed whole: "..." marks what is left out */
+	from = pos > ECHO_SIDE ? pos - ECHO_SIDE : 0;
+	to = len - pos > ECHO_SIDE ? pos + ECHO_SIDE : len;
+	fprintf(stderr, "    %s%.*s%s\n    %*s^\n", from ? "..." : "", (int)(to - from), text + from,
+		to < len ? "..." : "", (int)(pos - from + (from ? 3 : 0)), "");
 	return 1;
 }
 
