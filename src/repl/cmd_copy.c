@@ -158,9 +158,15 @@ static int trailing(struct session *s, const char *p, const char *usage)
 
 /* ---- files ---- */
 
-static struct iod_error *read_file(const char *path, uint64_t want, bool has_want, uint8_t **buf,
-				   uint64_t *len)
+/*
+ * The bytes of a regular file: want of them with has_want, else all. A file
+ * that says it has 0 bytes (procfs, some debugfs files) may well have more:
+ * it is read to its end, at most want bytes, or limit without has_want.
+ */
+static struct iod_error *read_file(const char *path, uint64_t want, bool has_want,
+				   uint64_t limit, uint8_t **buf, uint64_t *len)
 {
+	bool unknown;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct iod_error *err = NULL;
 	struct stat st;
@@ -184,8 +190,9 @@ static struct iod_error *read_file(const char *path, uint64_t want, bool has_wan
 		close(fd);
 		return iod_error_new(IOD_ERR_TYPE, "%s: not a regular file", path);
 	}
-	size = has_want ? want : (uint64_t)st.st_size;
-	if (has_want && (uint64_t)st.st_size < want) {
+	unknown = st.st_size == 0;
+	size = has_want ? want : unknown ? limit : (uint64_t)st.st_size;
+	if (has_want && !unknown && (uint64_t)st.st_size < want) {
 		close(fd);
 		return iod_error_new(IOD_ERR_BOUNDS, "%s is %" PRIu64 " bytes, shorter than the %"
 				     PRIu64 " to copy", path, (uint64_t)st.st_size, want);
@@ -201,6 +208,8 @@ static struct iod_error *read_file(const char *path, uint64_t want, bool has_wan
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0 && unknown && !has_want)
+			break;
 		if (n <= 0) {
 			/* the file shrank under us: nothing has been written yet */
 			err = n < 0 ? iod_error_os(errno, "%s: read", path)
@@ -216,7 +225,7 @@ static struct iod_error *read_file(const char *path, uint64_t want, bool has_wan
 		return err;
 	}
 	*buf = data;
-	*len = size;
+	*len = got;
 	return NULL;
 }
 
@@ -225,6 +234,7 @@ static struct iod_error *read_file(const char *path, uint64_t want, bool has_wan
 struct outfile {
 	int fd;
 	int names_fd;          /* the descriptor a /dev/fd/N name stands for, or -1 */
+	char *shown;           /* the path as given, for messages */
 	char *final;
 	char *temp;
 };
@@ -279,6 +289,9 @@ static struct iod_error *outfile_open(const char *path, struct outfile *o)
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
 	o->names_fd = -1;
+	o->shown = strdup(path);
+	if (!o->shown)
+		return &iod_error_nomem;
 	exists = stat(path, &st) == 0;
 	if (exists && S_ISDIR(st.st_mode))
 		return iod_error_new(IOD_ERR_TYPE, "%s: is a directory", path);
@@ -298,7 +311,10 @@ static struct iod_error *outfile_open(const char *path, struct outfile *o)
 		o->final = strdup(path);
 		if (!o->final)
 			return &iod_error_nomem;
+		/* A FIFO's open waits for a reader: Ctrl-C ends the wait (EINTR). */
 		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (o->fd < 0 && errno == EINTR)
+			return iod_error_new(IOD_ERR_INTERRUPTED, "interrupted after 0 bytes written");
 		return o->fd < 0 ? iod_error_os(errno, "%s", path) : NULL;
 	}
 	/* Follow a symlink to the file it names, so the link survives. */
@@ -355,8 +371,8 @@ static struct iod_error *outfile_write(struct outfile *o, const uint8_t *buf, ui
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return n < 0 ? iod_error_os(errno, "%s: write", o->final)
-				     : iod_error_new(IOD_ERR_OS, "%s: short write", o->final);
+			return n < 0 ? iod_error_os(errno, "%s: write", o->shown)
+				     : iod_error_new(IOD_ERR_OS, "%s: short write", o->shown);
 		buf += n;
 		len -= (uint64_t)n;
 	}
@@ -369,15 +385,16 @@ static struct iod_error *outfile_close(struct outfile *o, bool commit)
 	struct iod_error *err = NULL;
 
 	if (o->fd >= 0 && close(o->fd) < 0 && commit)
-		err = iod_error_os(errno, "%s: close", o->final);
+		err = iod_error_os(errno, "%s: close", o->shown);
 	if (o->temp) {
 		if (commit && !err && rename(o->temp, o->final) < 0)
-			err = iod_error_os(errno, "%s", o->final);
+			err = iod_error_os(errno, "%s", o->shown);
 		if (!commit || err)
 			unlink(o->temp);
 	}
 	free(o->temp);
 	free(o->final);
+	free(o->shown);
 	return err;
 }
 
@@ -442,8 +459,14 @@ static int do_copy(struct session *s, struct operand *src, struct operand *dst, 
 			return session_fail(s, iod_error_new(IOD_ERR_BOUNDS, "copy: %" PRIu64 " bytes"
 							     " do not fit in %s (%" PRIu64 " bytes)",
 							     len, iod_strbuf_str(&dst->canon), dst->len));
-		err = read_file(src->path, has_len ? len : 0, has_len, &buf, &flen);
-		if (!err && !has_len && flen != dst->len)
+		/* a file of unknown size is read up to one byte more than the destination */
+		err = read_file(src->path, has_len ? len : 0, has_len,
+				dst->len < UINT64_MAX ? dst->len + 1 : dst->len, &buf, &flen);
+		if (!err && !has_len && flen > dst->len)
+			err = iod_error_new(IOD_ERR_BOUNDS, "%s is longer than %s (%" PRIu64
+					    " bytes; give LEN to copy a prefix)", src->path,
+					    iod_strbuf_str(&dst->canon), dst->len);
+		else if (!err && !has_len && flen != dst->len)
 			err = iod_error_new(IOD_ERR_BOUNDS, "%s is %" PRIu64 " bytes but %s is %"
 					    PRIu64 " (give LEN to copy a prefix)", src->path, flen,
 					    iod_strbuf_str(&dst->canon), dst->len);

@@ -201,6 +201,22 @@ else
 	bad "SIGINT during a for of copies" "$(show)"
 fi
 
+# ---- a dump to a FIFO that no one reads waits in open(2): Ctrl-C ends that too ----
+mkfifo nf
+start -q -c 'attach sim:8' -c 'view b = u8[8] @ sim0' -c 'dump b nf'
+# blocked in openat (x86-64 system call 257), as /proc tells
+for ((i = 0; i < lim * 20; i++)); do
+	[ "$(cut -d' ' -f1 /proc/$pid/syscall 2>/dev/null)" = 257 ] && break
+	sleep 0.05
+done
+if [ "$(cut -d' ' -f1 /proc/$pid/syscall 2>/dev/null)" = 257 ]; then interrupt; else abandon; fi
+if [ $s = 1 ] && [ "$(cat err)" = "iodbg: error: interrupted after 0 bytes written" ]; then
+	ok "SIGINT while a dump waits for a FIFO's reader: 'interrupted after 0 bytes written' (${el}ms)"
+else
+	bad "SIGINT while a dump waits for a FIFO's reader" "$(show)"
+fi
+rm -f nf
+
 # ---- one long copy, fill or dump: "interrupted after N bytes written" ----
 # Each starts right after the watch line; if it still ends before the signal (a very
 # fast machine), it is tried again, three times at most.
