@@ -197,7 +197,8 @@ static struct iod_error *read_file(const char *path, uint64_t want, bool has_wan
 		return iod_error_new(IOD_ERR_BOUNDS, "%s is %" PRIu64 " bytes, shorter than the %"
 				     PRIu64 " to copy", path, (uint64_t)st.st_size, want);
 	}
-	data = malloc(size ? size : 1);
+	if (posix_memalign((void **)&data, 4096, size ? size : 1))
+		data = NULL;
 	if (!data) {
 		close(fd);
 		return &iod_error_nomem;
@@ -412,7 +413,9 @@ static struct iod_error *region_to_file(struct session *s, struct iod_region *r,
 		outfile_close(&out, false);
 		return err;
 	}
-	buf = malloc(len < CHUNK ? (len ? len : 1) : CHUNK);
+	/* page-aligned, as dd's: a misaligned buffer made the kernel's copies twice as slow */
+	if (posix_memalign((void **)&buf, 4096, len < CHUNK ? (len ? len : 1) : CHUNK))
+		buf = NULL;
 	if (!buf) {
 		outfile_close(&out, false);
 		return &iod_error_nomem;

@@ -322,6 +322,52 @@ static void test_copy_between_regions(void **state)
 	iod_region_free(file);
 }
 
+/*
+ * A large copy out of a file-backed sysmem region reads the file (pread at
+ * the region's offset in the file), a small one the mapping; a read that
+ * fails or comes up short leaves the rest to the mapping, which faults
+ * under the guard past a truncated end.
+ */
+static void test_sysmem_large_copies_read_the_file(void **state)
+{
+	struct iod_os os = logging_os();
+	int fd = pattern_memfd(SIZE);
+	struct iod_region *r;
+	uint8_t *buf = malloc(2u << 20);
+	struct iod_error *err;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_ok(iod_region_sysmem_fd("file0", &os, dup(fd), 0x1004, SIZE - 0x2000, false, "m",
+				       &r));
+	assert_ok(iod_copy_from(NULL, r, 0x10, buf, 2u << 20));
+	assert_int_equal(os_log.preads, 2);             /* one per 1 MiB chunk */
+	for (size_t i = 0; i < (2u << 20); i++)
+		if (buf[i] != pattern(0x1004 + 0x10 + i))
+			fail_msg("byte %zu of the copy differs", i);
+	assert_ok(iod_copy_from(NULL, r, 0x20, buf, 4096));
+	assert_int_equal(os_log.preads, 2);             /* small: from the mapping */
+	assert_int_equal(buf[0], pattern(0x1004 + 0x20));
+	/* pread refused: the mapping gives the same bytes */
+	os_log.fail_errno = EIO;
+	assert_ok(iod_copy_from(NULL, r, 0x30, buf, 1u << 20));
+	assert_int_equal(os_log.preads, 3);
+	assert_int_equal(buf[(1u << 20) - 1], pattern(0x1004 + 0x30 + (1u << 20) - 1));
+	os_log.fail_errno = 0;
+	/* the file ends 1 MiB into the region: the first chunk reads, the second faults */
+	assert_int_equal(ftruncate(fd, 0x1004 + (1u << 20)), 0);
+	err = iod_copy_from(NULL, r, 0, buf, 2u << 20);
+	assert_non_null(err);
+	assert_int_equal(err->kind, IOD_ERR_FAULT);
+	assert_string_equal(err->message, "file0+0x100000: copy of 1048576 bytes faulted: SIGBUS"
+			    " (no backing storage at that address)");
+	iod_error_free(err);
+	assert_int_equal(buf[100], pattern(0x1004 + 100));
+	iod_region_free(r);
+	close(fd);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_pio_short_file),
 		cmocka_unit_test(test_overlapping_copies_are_memmove),
 		cmocka_unit_test(test_copy_between_regions),
+		cmocka_unit_test(test_sysmem_large_copies_read_the_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,8 @@ struct iod_error *iod_map_open(struct iod_map *m, const struct iod_os *os, int f
 	m->os = os ? os : &iod_os_default;
 	m->fd = fd;
 	m->base = NULL;
+	m->offset = offset;
+	m->regular = -1;
 	if (size == 0 || size > SIZE_MAX - inner - page) {
 		iod_map_close(m);
 		return iod_error_new(IOD_ERR_BOUNDS, "cannot map %llu bytes",

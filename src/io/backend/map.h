@@ -15,6 +15,8 @@ struct iod_map {
 	void *base;             /* what mmap returned (page-aligned) */
 	size_t len;             /* what was mapped */
 	uint8_t *data;          /* base + the offset's distance from its page */
+	uint64_t offset;        /* of data[0] in the file */
+	int regular;            /* sysmem: fd is a regular file: 1, not: 0, not asked yet: -1 */
 };
 
 /* Maps [offset, offset+size) of fd (or anonymous zeroed memory if fd < 0);
