@@ -4,7 +4,7 @@
  * directory: one made below the run's own directory (tests/run-fuzz.sh
  * starts there, and empties it), with empty stand-ins for /sys and /dev and
  * a HOME of its own, and a test of whether a command line could name a file
- * outside it.
+ * outside it; and the input as a string.
  */
 #ifndef IODBG_FUZZ_SCRATCH_H
 #define IODBG_FUZZ_SCRATCH_H
@@ -41,6 +41,18 @@ static inline void fuzz_scratch_setup(char *sysdir, size_t size)
 		abort();
 	if (!freopen("/dev/null", "r", stdin))
 		abort();
+}
+
+/* The input as a NUL-terminated string (malloc'd; NULL when out of memory). */
+static inline char *fuzz_text(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+
+	if (text) {
+		memcpy(text, data, size);
+		text[size] = 0;
+	}
+	return text;
 }
 
 /* The byte a C escape starting after the backslash at p makes (as session_word

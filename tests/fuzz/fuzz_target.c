@@ -273,11 +273,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ready)
 		setup();
-	text = malloc(size + 1);
+	text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = 0;
 	memset(&t, 0xa5, sizeof(t));
 	memcpy(&before, &t, sizeof(t));
 	err = iod_target_parse(text, &t);
