@@ -407,7 +407,7 @@ static struct iod_error *attr_ref(struct dw_obj *o, Dwarf_Attribute a, Dwarf_Hal
 	if (o->window && form == DW_FORM_ref_addr) {
 		/*
 		 * An offset into the whole section, past a window's end: libdwarf
-		 * 20210528 hands it back unchecked, later ones refuse it. The
+		 * 20210528 hands it back unchecked; a later one may refuse it. The
 		 * caller reads the DIE again through the whole file.
 		 */
 		r->window_ref_addr = true;
