@@ -173,9 +173,16 @@ static struct iod_error *unchanged(struct source *s)
 	s->m = NULL;
 	dw_dbg_close(s->d);
 	s->d = NULL;
-	return iod_error_new(IOD_ERR_TYPE,
-			     "%s changed on disk since it was loaded; its types are no longer "
-			     "read (load it again)", s->t.path);
+	return iod_error_new(IOD_ERR_TYPE, "changed on disk since it was loaded; its types are no"
+			     " longer read (load it again)");
+}
+
+/* What a lookup that found its name in the index needs before it reads DIEs. */
+static struct iod_error *ready(struct source *s)
+{
+	struct iod_error *err = unchanged(s);
+
+	return err ? err : open_dwarf(s);
 }
 
 static struct iod_error *source_find(void *ctx, struct iod_typedb *db, const char *name)
@@ -187,10 +194,7 @@ static struct iod_error *source_find(void *ctx, struct iod_typedb *db, const cha
 	/* A miss costs one hash probe: no DWARF is touched. */
 	if (s->changed || !dw_index_lookup(s->ix, name, &n) || !n)
 		return NULL;
-	err = unchanged(s);
-	if (err)
-		return err;
-	err = open_dwarf(s);
+	err = ready(s);
 	if (!err)
 		err = dw_mat_find(s->m, db, name);
 	return err ? iod_error_prefix(err, "%s", s->t.path) : NULL;
@@ -206,10 +210,7 @@ static struct iod_error *source_find_enumerator(void *ctx, struct iod_typedb *db
 	/* As for types: a name no enum of the file has costs one probe. */
 	if (s->changed || !dw_index_enumerators(s->ix, name, &n) || !n)
 		return NULL;
-	err = unchanged(s);
-	if (err)
-		return err;
-	err = open_dwarf(s);
+	err = ready(s);
 	if (!err)
 		err = dw_mat_find_enumerator(s->m, db, name);
 	return err ? iod_error_prefix(err, "%s", s->t.path) : NULL;

@@ -41,7 +41,7 @@ st=$?
 
 [ $st -eq 1 ] || fail "exit status $st, wanted 1 (errors with -k); stderr: $(cat err)"
 want_err="<stdin>:3: error: unknown type 'struct marker'
-<stdin>:4: error: $PWD/t.o changed on disk since it was loaded; its types are no longer read (load it again)
+<stdin>:4: error: $PWD/t.o: changed on disk since it was loaded; its types are no longer read (load it again)
 <stdin>:5: error: unknown type 'struct s2998'"
 [ "$(cat err)" = "$want_err" ] || fail "stderr:
 $(cat err)
